@@ -1,0 +1,150 @@
+/**
+ * Results and events of the orchestrator, shared by the core, the CLI (`--json`), the web host,
+ * the Electron IPC bridge and the renderer. Field names follow ARCHITECTURE.md's CLI table.
+ */
+import type { StructuredError } from './errors';
+
+export const MODEL_STATUSES = ['NOT_PRESENT', 'PARTIAL', 'VERIFYING', 'COMPLETE', 'CORRUPT'] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+export interface ModelSummary {
+  id: string;
+  description?: string;
+  version: string;
+  variants: string[];
+  defaultVariant: string;
+  /** Bytes of the default variant's files (required and optional). */
+  totalBytes: number;
+  sources: string[];
+}
+
+export interface StatusReport {
+  id: string;
+  variant: string;
+  status: ModelStatus;
+  localPath: string;
+  /** Required files not present with their full size. */
+  missingFiles: string[];
+  bytesPresent: number;
+  bytesNeeded: number;
+  pinned?: boolean;
+  /** ms since epoch of the last ensure/verify/use; null when never. */
+  lastUsed?: number | null;
+}
+
+export interface EnsureResult {
+  id: string;
+  variant: string;
+  localPath: string;
+  downloadedBytes: number;
+  /** The source that served the bytes (credentials stripped), null when nothing was fetched. */
+  source: string | null;
+}
+
+export interface FileProblem {
+  path: string;
+  code: 'CHECKSUM_FAIL' | 'SIZE_MISMATCH' | 'MISSING';
+  message: string;
+  expected?: string | number;
+  actual?: string | number;
+}
+
+export interface VerificationResult {
+  id: string;
+  variant: string;
+  success: boolean;
+  verifiedFiles: string[];
+  failedFiles: string[];
+  missingFiles: string[];
+  /** One entry per failed or missing file, saying why. */
+  problems: FileProblem[];
+}
+
+export interface EstimateResult {
+  id: string;
+  variant: string;
+  totalBytes: number;
+  bytesNeeded: number;
+}
+
+export type GcReason = 'quota' | 'max-age' | 'requested';
+
+export interface GcRemoval {
+  id: string;
+  variant: string;
+  bytes: number;
+  reason?: GcReason;
+  lastUsed?: number | null;
+}
+
+export interface GcResult {
+  dryRun: boolean;
+  removed: GcRemoval[];
+  bytesReclaimed: number;
+  /** Orphan blobs and stale staging/partial data removed (or that would be). */
+  orphanBytes?: number;
+}
+
+export interface GcOptions {
+  dryRun?: boolean;
+  /** Evict least-recently-used unpinned models until models use at most this many bytes. */
+  maxSizeBytes?: number;
+  /** Evict unpinned models unused for longer than this. */
+  maxAgeMs?: number;
+  /** Evict (LRU first) until at least this many bytes are free on the volume. */
+  targetFreeBytes?: number;
+}
+
+export interface PinResult {
+  id: string;
+  variant: string;
+  pinned: boolean;
+}
+
+export interface DiskUsageEntry {
+  id: string;
+  variant: string;
+  /** Bytes of this model's files; blobs shared with other models are counted in each. */
+  bytes: number;
+  pinned: boolean;
+  lastUsed: number | null;
+}
+
+export interface DiskUsage {
+  root: string;
+  models: DiskUsageEntry[];
+  partialBytes: number;
+  freeBytes: number;
+  totalBytes: number;
+  /** Bytes actually stored in blobs/ (shared bytes counted once). */
+  storedBytes?: number;
+  /** 'hardlink' normally; 'copy' where the filesystem refused hard links. */
+  linkMode?: 'hardlink' | 'copy';
+  /** Quota from settings (bytes) if any. */
+  quotaBytes?: number | null;
+}
+
+export type JobState = 'queued' | 'running' | 'paused' | 'verifying' | 'done' | 'failed' | 'cancelled';
+
+export interface FileProgress {
+  path: string;
+  bytesDone: number;
+  bytesTotal: number;
+  state: 'pending' | 'downloading' | 'verifying' | 'done' | 'failed';
+}
+
+export interface JobProgress {
+  jobId: string;
+  id: string;
+  variant: string;
+  state: JobState;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Bytes per second, smoothed. */
+  speed: number;
+  /** Seconds left at the current speed; null when unknown. */
+  etaSeconds: number | null;
+  files: FileProgress[];
+  error?: StructuredError;
+  source?: string | null;
+}
