@@ -39,6 +39,9 @@ export interface ManifestProblem {
   path: string;
   message: string;
   code?: string;
+  /** 1-based place in the manifest text, for syntax errors. */
+  line?: number;
+  column?: number;
 }
 
 /** The files of `model` that belong to `variant`. */
