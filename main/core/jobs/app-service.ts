@@ -1,0 +1,420 @@
+/**
+ * The application behind the API (shared/api.ts), shared by the localhost web host and the
+ * Electron shell: the merged manifests, the download queue, persisted settings, and the
+ * orchestrator doing the real work. It pushes events (job progress, status changes,
+ * notifications) to whoever subscribes; hosts only move calls and events.
+ */
+import { join, resolve } from 'node:path';
+import type {
+  ApiEvent,
+  ApiParsedInput,
+  ApiService,
+  AppInfo,
+  ImportManifestResult,
+  ManifestInfo,
+  ModelListItem,
+  RemoveResult,
+  SettingsView,
+} from '../../../shared/api';
+import { OrchestratorError, toStructuredError } from '../../../shared/errors';
+import { filesForVariant, type Manifest, type ModelSpec } from '../../../shared/manifest';
+import type { DiskUsage, GcOptions, GcResult, JobProgress, PinResult, StatusReport, VerificationResult } from '../../../shared/results';
+import type { ModelService } from '../ports';
+import { DownloadQueue, type JobOutcome } from './download-queue';
+import { ManifestLibrary } from './manifest-library';
+import { SettingsStore, type AppSettings, type SecretCodec } from './settings-store';
+
+export type ClosableModelService = ModelService & { close(): Promise<void> | void };
+
+export interface ModelServiceContext {
+  root: string;
+  models: () => ModelSpec[];
+  /** Current settings (token, S3, bandwidth); read it when needed, it changes at runtime. */
+  settings: () => AppSettings;
+}
+
+export type ModelServiceFactory = (context: ModelServiceContext) => ClosableModelService | Promise<ClosableModelService>;
+
+export interface AppServiceOptions {
+  /** Models root to use unless the settings name another one. */
+  root: string;
+  /** Where settings and imported manifests live (default `<root>/.state/app`). */
+  configDir?: string;
+  /** Manifests given at startup (e.g. `--manifest`), shown first and not removable from the UI. */
+  manifests?: Array<{ name: string; manifest: Manifest }>;
+  host: AppInfo['host'];
+  version?: string;
+  /** Opens a folder in the file manager (desktop only); without it `openFolder` explains why it cannot. */
+  openPath?: (path: string) => Promise<void>;
+  secretCodec?: SecretCodec;
+  /** Builds the orchestrator; `createDefaultModelService` in production. */
+  createModelService: ModelServiceFactory;
+  /** Where `local://` sources of imported manifests resolve. */
+  localMirrorRoot?: string;
+  now?: () => number;
+  /** Minimum time between progress events of one job (default 100 ms). */
+  progressIntervalMs?: number;
+}
+
+type Listener = (event: ApiEvent) => void;
+
+export class AppService implements ApiService {
+  private readonly listeners = new Set<Listener>();
+  private readonly queue: DownloadQueue;
+  private service!: ClosableModelService;
+  private root!: string;
+  private readonly verifying = new Set<string>();
+  private closed = false;
+
+  private constructor(
+    private readonly options: AppServiceOptions,
+    private readonly settings: SettingsStore,
+    private readonly library: ManifestLibrary,
+    /** Problems met while restoring saved imports, shown once in listManifests' wake. */
+    readonly startupProblems: Array<{ path: string; message: string }>,
+  ) {
+    this.queue = new DownloadQueue({
+      ensure: (id, ensureOptions) => this.service.ensure(id, ensureOptions),
+      parallel: settings.get().parallelDownloads,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      onChange: (job) => this.emit({ type: 'job', job }),
+      onRemoved: (jobId) => this.emit({ type: 'jobRemoved', jobId }),
+      onSettled: (job, outcome) => void this.onJobSettled(job, outcome),
+    });
+  }
+
+  static async create(options: AppServiceOptions): Promise<AppService> {
+    const configDir = resolve(options.configDir ?? join(options.root, '.state', 'app'));
+    const settings = new SettingsStore(configDir, options.secretCodec);
+    await settings.load();
+    const library = new ManifestLibrary({
+      dir: join(configDir, 'manifests'),
+      ...(options.localMirrorRoot ? { localMirrorRoot: options.localMirrorRoot } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    for (const m of options.manifests ?? []) library.addBuiltIn(m.name, m.manifest);
+    const problems = await library.loadSaved();
+    const app = new AppService(options, settings, library, problems);
+    app.root = resolve(settings.get().modelsRoot ?? options.root);
+    app.service = await options.createModelService(app.serviceContext(app.root));
+    return app;
+  }
+
+  /** Receives every pushed event; returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Pauses running downloads (partial data stays for next time) and closes the orchestrator. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.close();
+    await this.service.close();
+    this.listeners.clear();
+  }
+
+  // ---- API methods -------------------------------------------------------------------------
+
+  getAppInfo(): AppInfo {
+    return {
+      version: this.options.version ?? '0.1.0',
+      host: this.options.host,
+      canOpenFolder: Boolean(this.options.openPath),
+      modelsRoot: this.root,
+    };
+  }
+
+  listModels(): ModelListItem[] {
+    return this.library.models().map((m) => {
+      const variantBytes: Record<string, number> = {};
+      for (const v of m.variants) variantBytes[v] = sum(filesForVariant(m, v).map((f) => f.size));
+      return {
+        id: m.id,
+        ...(m.description !== undefined ? { description: m.description } : {}),
+        version: m.version,
+        variants: [...m.variants],
+        defaultVariant: m.defaultVariant,
+        totalBytes: variantBytes[m.defaultVariant] ?? 0,
+        sources: m.sources.map(redactCredentials),
+        variantBytes,
+        files: m.files.map((f) => ({ path: f.path, size: f.size, optional: f.optional, ...(f.variants ? { variants: [...f.variants] } : {}) })),
+        manifest: this.library.manifestOf(m.id),
+      };
+    });
+  }
+
+  listManifests(): ManifestInfo[] {
+    return this.library.list();
+  }
+
+  async importManifest(input: ApiParsedInput<'importManifest'>): Promise<ImportManifestResult> {
+    const result = await this.library.import(input.name, input.text);
+    if (result.ok) this.emit({ type: 'models' });
+    return result;
+  }
+
+  async removeManifest(input: ApiParsedInput<'removeManifest'>): Promise<{ name: string; removed: string[] }> {
+    const result = await this.library.remove(input.name);
+    this.emit({ type: 'models' });
+    return result;
+  }
+
+  async getStatus(input: ApiParsedInput<'getStatus'>): Promise<StatusReport> {
+    return this.statusOf(input.id, input.variant);
+  }
+
+  async getAllStatuses(): Promise<StatusReport[]> {
+    const pairs = this.library.models().flatMap((m) => m.variants.map((v) => [m.id, v] as const));
+    return Promise.all(pairs.map(([id, variant]) => this.statusOf(id, variant)));
+  }
+
+  async startDownload(input: ApiParsedInput<'startDownload'>): Promise<JobProgress> {
+    this.assertOpen();
+    const { model, variant } = this.library.resolveVariant(input.id, input.variant);
+    const files = filesForVariant(model, variant);
+    let bytesDone = 0;
+    try {
+      bytesDone = (await this.service.status(model.id, { variant })).bytesPresent;
+    } catch {
+      // Status is only a preview here; the job itself reports any real problem.
+    }
+    return this.queue.enqueue(model.id, variant, {
+      bytesDone,
+      bytesTotal: sum(files.map((f) => f.size)),
+      files: files.map((f) => ({ path: f.path, bytesDone: 0, bytesTotal: f.size, state: 'pending' })),
+    });
+  }
+
+  pauseJob(input: ApiParsedInput<'pauseJob'>): JobProgress {
+    return this.queue.pause(input.jobId);
+  }
+
+  resumeJob(input: ApiParsedInput<'resumeJob'>): JobProgress {
+    return this.queue.resume(input.jobId);
+  }
+
+  cancelJob(input: ApiParsedInput<'cancelJob'>): JobProgress {
+    return this.queue.cancel(input.jobId);
+  }
+
+  dismissJob(input: ApiParsedInput<'dismissJob'>): { jobId: string } {
+    this.queue.dismiss(input.jobId);
+    return { jobId: input.jobId };
+  }
+
+  pauseAll(): JobProgress[] {
+    return this.queue.pauseAll();
+  }
+
+  resumeAll(): JobProgress[] {
+    return this.queue.resumeAll();
+  }
+
+  listJobs(): JobProgress[] {
+    return this.queue.list();
+  }
+
+  async verify(input: ApiParsedInput<'verify'>): Promise<VerificationResult> {
+    const { model, variant } = this.library.resolveVariant(input.id, input.variant);
+    const key = `${model.id}\u0000${variant}`;
+    this.verifying.add(key);
+    void this.emitStatus(model.id, variant);
+    try {
+      return await this.service.verify(model.id, { variant });
+    } finally {
+      this.verifying.delete(key);
+      await this.emitStatus(model.id, variant);
+    }
+  }
+
+  async pin(input: ApiParsedInput<'pin'>): Promise<PinResult> {
+    const result = await this.service.pin(input.id, variantOpt(input.variant));
+    await this.emitStatus(result.id, result.variant);
+    this.emit({ type: 'disk' });
+    return result;
+  }
+
+  async unpin(input: ApiParsedInput<'unpin'>): Promise<PinResult> {
+    const result = await this.service.unpin(input.id, variantOpt(input.variant));
+    await this.emitStatus(result.id, result.variant);
+    this.emit({ type: 'disk' });
+    return result;
+  }
+
+  async remove(input: ApiParsedInput<'remove'>): Promise<RemoveResult> {
+    const { model, variant } = this.library.resolveVariant(input.id, input.variant);
+    if (this.queue.isLive(model.id, variant)) {
+      throw new OrchestratorError(
+        'CONCURRENT_MODIFICATION',
+        `${model.id} (${variant}) is downloading. Cancel the download first, then remove it.`,
+        { id: model.id, variant },
+      );
+    }
+    const result = await this.service.remove(model.id, { variant });
+    await this.emitStatus(model.id, variant);
+    this.emit({ type: 'disk' });
+    return result;
+  }
+
+  async gcPlan(input: ApiParsedInput<'gcPlan'>): Promise<GcResult> {
+    return this.service.gc({ ...this.gcOptions(input), dryRun: true });
+  }
+
+  async gcRun(input: ApiParsedInput<'gcRun'>): Promise<GcResult> {
+    const result = await this.service.gc({ ...this.gcOptions(input), dryRun: false });
+    await Promise.all(result.removed.map((r) => this.emitStatus(r.id, r.variant)));
+    this.emit({ type: 'disk' });
+    return result;
+  }
+
+  async diskUsage(): Promise<DiskUsage> {
+    const usage = await this.service.diskUsage();
+    return { ...usage, quotaBytes: this.settings.get().quotaBytes };
+  }
+
+  getSettings(): SettingsView {
+    return this.settings.view(this.root);
+  }
+
+  async setSettings(patch: ApiParsedInput<'setSettings'>): Promise<SettingsView> {
+    const nextRoot = patch.modelsRoot !== undefined ? resolve(patch.modelsRoot) : this.root;
+    if (nextRoot !== this.root && this.queue.list().some((j) => j.state === 'running' || j.state === 'verifying')) {
+      throw new OrchestratorError(
+        'CONCURRENT_MODIFICATION',
+        'Downloads are running. Pause them before choosing another models folder.',
+        { modelsRoot: nextRoot },
+      );
+    }
+    const saved = await this.settings.update(patch.modelsRoot !== undefined ? { ...patch, modelsRoot: nextRoot } : patch);
+    this.queue.setParallel(saved.parallelDownloads);
+    if (nextRoot !== this.root) {
+      const previous = this.service;
+      this.service = await this.options.createModelService(this.serviceContext(nextRoot));
+      this.root = nextRoot;
+      await previous.close();
+      this.emit({ type: 'models' });
+      this.emit({ type: 'disk' });
+    }
+    const view = this.getSettings();
+    this.emit({ type: 'settings', settings: view });
+    return view;
+  }
+
+  async openFolder(input: ApiParsedInput<'openFolder'>): Promise<{ opened: boolean; path: string }> {
+    const status = await this.statusOf(input.id, input.variant);
+    if (!this.options.openPath) {
+      throw new OrchestratorError(
+        'INVALID_CONFIG',
+        'Opening folders works in the desktop app only. Copy the path instead and open it yourself.',
+        { path: status.localPath },
+      );
+    }
+    await this.options.openPath(status.localPath);
+    return { opened: true, path: status.localPath };
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private serviceContext(root: string): ModelServiceContext {
+    return { root, models: () => this.library.models(), settings: () => this.settings.get() };
+  }
+
+  private async statusOf(id: string, variant?: string): Promise<StatusReport> {
+    const report = await this.service.status(id, variantOpt(variant));
+    if (this.verifying.has(`${report.id}\u0000${report.variant}`) && report.status !== 'NOT_PRESENT') {
+      return { ...report, status: 'VERIFYING' };
+    }
+    return report;
+  }
+
+  private gcOptions(input: ApiParsedInput<'gcPlan'>): GcOptions {
+    const options: GcOptions = { ...input };
+    const quota = this.settings.get().quotaBytes;
+    if (options.maxSizeBytes === undefined && quota !== null) options.maxSizeBytes = quota;
+    return options;
+  }
+
+  private async onJobSettled(job: JobProgress, outcome: JobOutcome): Promise<void> {
+    await this.emitStatus(job.id, job.variant);
+    this.emit({ type: 'disk' });
+    if (job.state === 'done' && outcome.result) {
+      const fetched = outcome.result.downloadedBytes;
+      this.emit({
+        type: 'notification',
+        notification: {
+          kind: 'completed',
+          title: `${job.id} is ready`,
+          body: fetched > 0
+            ? `Variant ${job.variant}: ${formatBytes(fetched)} downloaded and verified.`
+            : `Variant ${job.variant} was already present and verified.`,
+          id: job.id,
+          variant: job.variant,
+          jobId: job.jobId,
+        },
+      });
+    } else if (job.state === 'failed') {
+      const error = job.error ?? (outcome.error ? outcome.error : toStructuredError(new Error('unknown failure')));
+      this.emit({
+        type: 'notification',
+        notification: {
+          kind: 'failed',
+          title: `${job.id} could not be downloaded`,
+          body: `${error.code}: ${error.message}`,
+          id: job.id,
+          variant: job.variant,
+          jobId: job.jobId,
+        },
+      });
+    }
+  }
+
+  private async emitStatus(id: string, variant: string): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.emit({ type: 'status', status: await this.statusOf(id, variant) });
+    } catch {
+      // The model may have been removed from the manifests meanwhile; nothing to report.
+    }
+  }
+
+  private emit(event: ApiEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // One broken subscriber (a closed window) must not stop the others.
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new OrchestratorError('CANCELLED', 'The app is shutting down.');
+  }
+}
+
+function variantOpt(variant: string | undefined): { variant?: string } {
+  return variant === undefined ? {} : { variant };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** Source URLs are shown in the UI: never with credentials or signed query strings. */
+function redactCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1').replace(/\?.*$/, '');
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}

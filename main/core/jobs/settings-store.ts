@@ -1,0 +1,182 @@
+/**
+ * The app's settings, persisted as JSON in the app's config folder. Secrets (Hugging Face
+ * token, S3 secret key) are write-only through the API: reads say only whether one is set.
+ * The Electron shell passes a `SecretCodec` backed by the OS keychain (safeStorage); without
+ * one, secrets are stored as-is in a file only the user can read (mode 0600).
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { SettingsPatch, SettingsView } from '../../../shared/api';
+import { OrchestratorError, toOrchestratorError } from '../../../shared/errors';
+
+export interface SecretCodec {
+  /** Short name stored next to sealed values, e.g. 'safeStorage'. */
+  readonly kind: string;
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+/** The settings with secrets in the clear, for the core only (never sent to a UI). */
+export interface AppSettings {
+  modelsRoot: string | null;
+  parallelDownloads: number;
+  maxBytesPerSecond: number | null;
+  quotaBytes: number | null;
+  hfToken: string | null;
+  s3: { endpoint: string | null; region: string | null; accessKeyId: string | null; secretAccessKey: string | null };
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  modelsRoot: null,
+  parallelDownloads: 2,
+  maxBytesPerSecond: null,
+  quotaBytes: null,
+  hfToken: null,
+  s3: { endpoint: null, region: null, accessKeyId: null, secretAccessKey: null },
+};
+
+const secretOnDisk = z.union([z.null(), z.strictObject({ codec: z.string(), value: z.string() })]);
+const nullableString = z.union([z.string(), z.null()]);
+
+const fileSchema = z.object({
+  version: z.literal(1),
+  modelsRoot: nullableString.default(null),
+  parallelDownloads: z.number().int().min(1).max(16).default(2),
+  maxBytesPerSecond: z.union([z.number().int().min(0), z.null()]).default(null),
+  quotaBytes: z.union([z.number().int().min(0), z.null()]).default(null),
+  hfToken: secretOnDisk.default(null),
+  s3: z
+    .object({
+      endpoint: nullableString.default(null),
+      region: nullableString.default(null),
+      accessKeyId: nullableString.default(null),
+      secretAccessKey: secretOnDisk.default(null),
+    })
+    .default({ endpoint: null, region: null, accessKeyId: null, secretAccessKey: null }),
+});
+
+const PLAIN = 'plain';
+
+export class SettingsStore {
+  private current: AppSettings = structuredClone(DEFAULT_SETTINGS);
+  readonly file: string;
+
+  constructor(
+    configDir: string,
+    private readonly codec?: SecretCodec,
+  ) {
+    this.file = join(configDir, 'settings.json');
+  }
+
+  /** Reads the file; a missing file means defaults, an unreadable one is an INVALID_CONFIG error. */
+  async load(): Promise<AppSettings> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.get();
+      throw toOrchestratorError(error, `Reading settings ${this.file}`);
+    }
+    let parsed: z.infer<typeof fileSchema>;
+    try {
+      parsed = fileSchema.parse(JSON.parse(text));
+    } catch {
+      throw new OrchestratorError(
+        'INVALID_CONFIG',
+        `The settings file ${this.file} is damaged. Fix or delete it; the app will start with default settings.`,
+        { file: this.file },
+      );
+    }
+    this.current = {
+      modelsRoot: parsed.modelsRoot,
+      parallelDownloads: parsed.parallelDownloads,
+      maxBytesPerSecond: parsed.maxBytesPerSecond,
+      quotaBytes: parsed.quotaBytes,
+      hfToken: this.openSecret(parsed.hfToken),
+      s3: {
+        endpoint: parsed.s3.endpoint,
+        region: parsed.s3.region,
+        accessKeyId: parsed.s3.accessKeyId,
+        secretAccessKey: this.openSecret(parsed.s3.secretAccessKey),
+      },
+    };
+    return this.get();
+  }
+
+  get(): AppSettings {
+    return structuredClone(this.current);
+  }
+
+  /** Applies a validated patch and persists it atomically. */
+  async update(patch: SettingsPatch): Promise<AppSettings> {
+    const next = this.get();
+    if (patch.modelsRoot !== undefined) next.modelsRoot = patch.modelsRoot;
+    if (patch.parallelDownloads !== undefined) next.parallelDownloads = patch.parallelDownloads;
+    if (patch.maxBytesPerSecond !== undefined) next.maxBytesPerSecond = patch.maxBytesPerSecond || null;
+    if (patch.quotaBytes !== undefined) next.quotaBytes = patch.quotaBytes || null;
+    if (patch.hfToken !== undefined) next.hfToken = patch.hfToken || null;
+    if (patch.s3) {
+      const s3 = patch.s3;
+      if (s3.endpoint !== undefined) next.s3.endpoint = s3.endpoint || null;
+      if (s3.region !== undefined) next.s3.region = s3.region || null;
+      if (s3.accessKeyId !== undefined) next.s3.accessKeyId = s3.accessKeyId || null;
+      if (s3.secretAccessKey !== undefined) next.s3.secretAccessKey = s3.secretAccessKey || null;
+    }
+    await this.save(next);
+    this.current = next;
+    return this.get();
+  }
+
+  /** What the UI may see. */
+  view(modelsRoot: string): SettingsView {
+    const s = this.current;
+    return {
+      modelsRoot,
+      parallelDownloads: s.parallelDownloads,
+      maxBytesPerSecond: s.maxBytesPerSecond,
+      quotaBytes: s.quotaBytes,
+      hfTokenSet: Boolean(s.hfToken),
+      s3: { endpoint: s.s3.endpoint, region: s.s3.region, accessKeyId: s.s3.accessKeyId, secretAccessKeySet: Boolean(s.s3.secretAccessKey) },
+    };
+  }
+
+  private async save(settings: AppSettings): Promise<void> {
+    const onDisk = {
+      version: 1,
+      modelsRoot: settings.modelsRoot,
+      parallelDownloads: settings.parallelDownloads,
+      maxBytesPerSecond: settings.maxBytesPerSecond,
+      quotaBytes: settings.quotaBytes,
+      hfToken: this.sealSecret(settings.hfToken),
+      s3: { ...settings.s3, secretAccessKey: this.sealSecret(settings.s3.secretAccessKey) },
+    };
+    try {
+      await mkdir(dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      await writeFile(tmp, `${JSON.stringify(onDisk, null, 2)}\n`, { mode: 0o600 });
+      await rename(tmp, this.file);
+    } catch (error) {
+      throw toOrchestratorError(error, `Saving settings to ${this.file}`);
+    }
+  }
+
+  private sealSecret(value: string | null): { codec: string; value: string } | null {
+    if (!value) return null;
+    return this.codec ? { codec: this.codec.kind, value: this.codec.seal(value) } : { codec: PLAIN, value };
+  }
+
+  /** A secret sealed by a codec we do not have (e.g. moved machine) reads as unset, never as garbage. */
+  private openSecret(stored: { codec: string; value: string } | null): string | null {
+    if (!stored) return null;
+    if (stored.codec === PLAIN) return stored.value;
+    if (this.codec && stored.codec === this.codec.kind) {
+      try {
+        return this.codec.open(stored.value);
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+}
