@@ -24,7 +24,19 @@ import { DownloadQueue, type JobOutcome } from './download-queue';
 import { ManifestLibrary } from './manifest-library';
 import { SettingsStore, type AppSettings, type SecretCodec } from './settings-store';
 
-export type ClosableModelService = ModelService & { close(): Promise<void> | void };
+export type ClosableModelService = ModelService & {
+  close(): Promise<void> | void;
+  /** Status changes made by this service (e.g. by GC); forwarded as `status` events when present. */
+  onStatusChange?(listener: (status: StatusReport) => void): () => void;
+};
+
+/** A service in use; a replaced one is closed once its last call has finished. */
+interface ServiceSlot {
+  service: ClosableModelService;
+  users: number;
+  retired: boolean;
+  unsubscribe: () => void;
+}
 
 export interface ModelServiceContext {
   root: string;
@@ -61,7 +73,7 @@ type Listener = (event: ApiEvent) => void;
 export class AppService implements ApiService {
   private readonly listeners = new Set<Listener>();
   private readonly queue: DownloadQueue;
-  private service!: ClosableModelService;
+  private slot!: ServiceSlot;
   private root!: string;
   private readonly verifying = new Set<string>();
   private closed = false;
@@ -74,7 +86,7 @@ export class AppService implements ApiService {
     readonly startupProblems: Array<{ path: string; message: string }>,
   ) {
     this.queue = new DownloadQueue({
-      ensure: (id, ensureOptions) => this.service.ensure(id, ensureOptions),
+      ensure: (id, ensureOptions) => this.use((s) => s.ensure(id, ensureOptions)),
       parallel: settings.get().parallelDownloads,
       ...(options.now ? { now: options.now } : {}),
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
@@ -97,7 +109,7 @@ export class AppService implements ApiService {
     const problems = await library.loadSaved();
     const app = new AppService(options, settings, library, problems);
     app.root = resolve(settings.get().modelsRoot ?? options.root);
-    app.service = await options.createModelService(app.serviceContext(app.root));
+    app.slot = await app.newSlot(app.root);
     return app;
   }
 
@@ -112,7 +124,8 @@ export class AppService implements ApiService {
     if (this.closed) return;
     this.closed = true;
     await this.queue.close();
-    await this.service.close();
+    this.slot.unsubscribe();
+    await this.slot.service.close();
     this.listeners.clear();
   }
 
@@ -177,7 +190,7 @@ export class AppService implements ApiService {
     const files = filesForVariant(model, variant);
     let bytesDone = 0;
     try {
-      bytesDone = (await this.service.status(model.id, { variant })).bytesPresent;
+      bytesDone = (await this.use((s) => s.status(model.id, { variant }))).bytesPresent;
     } catch {
       // Status is only a preview here; the job itself reports any real problem.
     }
@@ -223,7 +236,7 @@ export class AppService implements ApiService {
     this.verifying.add(key);
     void this.emitStatus(model.id, variant);
     try {
-      return await this.service.verify(model.id, { variant });
+      return await this.use((s) => s.verify(model.id, { variant }));
     } finally {
       this.verifying.delete(key);
       await this.emitStatus(model.id, variant);
@@ -231,14 +244,14 @@ export class AppService implements ApiService {
   }
 
   async pin(input: ApiParsedInput<'pin'>): Promise<PinResult> {
-    const result = await this.service.pin(input.id, variantOpt(input.variant));
+    const result = await this.use((s) => s.pin(input.id, variantOpt(input.variant)));
     await this.emitStatus(result.id, result.variant);
     this.emit({ type: 'disk' });
     return result;
   }
 
   async unpin(input: ApiParsedInput<'unpin'>): Promise<PinResult> {
-    const result = await this.service.unpin(input.id, variantOpt(input.variant));
+    const result = await this.use((s) => s.unpin(input.id, variantOpt(input.variant)));
     await this.emitStatus(result.id, result.variant);
     this.emit({ type: 'disk' });
     return result;
@@ -253,25 +266,25 @@ export class AppService implements ApiService {
         { id: model.id, variant },
       );
     }
-    const result = await this.service.remove(model.id, { variant });
+    const result = await this.use((s) => s.remove(model.id, { variant }));
     await this.emitStatus(model.id, variant);
     this.emit({ type: 'disk' });
     return result;
   }
 
   async gcPlan(input: ApiParsedInput<'gcPlan'>): Promise<GcResult> {
-    return this.service.gc({ ...this.gcOptions(input), dryRun: true });
+    return this.use((s) => s.gc({ ...this.gcOptions(input), dryRun: true }));
   }
 
   async gcRun(input: ApiParsedInput<'gcRun'>): Promise<GcResult> {
-    const result = await this.service.gc({ ...this.gcOptions(input), dryRun: false });
+    const result = await this.use((s) => s.gc({ ...this.gcOptions(input), dryRun: false }));
     await Promise.all(result.removed.map((r) => this.emitStatus(r.id, r.variant)));
     this.emit({ type: 'disk' });
     return result;
   }
 
   async diskUsage(): Promise<DiskUsage> {
-    const usage = await this.service.diskUsage();
+    const usage = await this.use((s) => s.diskUsage());
     return { ...usage, quotaBytes: this.settings.get().quotaBytes };
   }
 
@@ -288,14 +301,18 @@ export class AppService implements ApiService {
         { modelsRoot: nextRoot },
       );
     }
+    const before = this.settings.get();
     const saved = await this.settings.update(patch.modelsRoot !== undefined ? { ...patch, modelsRoot: nextRoot } : patch);
     this.queue.setParallel(saved.parallelDownloads);
-    if (nextRoot !== this.root) {
-      const previous = this.service;
-      this.service = await this.options.createModelService(this.serviceContext(nextRoot));
+    // The orchestrator takes root, bandwidth and quota at construction: build a new one.
+    // Running downloads finish on the old one, which is closed after its last call.
+    if (nextRoot !== this.root || before.maxBytesPerSecond !== saved.maxBytesPerSecond || before.quotaBytes !== saved.quotaBytes) {
+      const previous = this.slot;
+      this.slot = await this.newSlot(nextRoot);
+      const rootChanged = nextRoot !== this.root;
       this.root = nextRoot;
-      await previous.close();
-      this.emit({ type: 'models' });
+      await this.retire(previous);
+      if (rootChanged) this.emit({ type: 'models' });
       this.emit({ type: 'disk' });
     }
     const view = this.getSettings();
@@ -318,12 +335,32 @@ export class AppService implements ApiService {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private serviceContext(root: string): ModelServiceContext {
-    return { root, models: () => this.library.models(), settings: () => this.settings.get() };
+  private async newSlot(root: string): Promise<ServiceSlot> {
+    const service = await this.options.createModelService({ root, models: () => this.library.models(), settings: () => this.settings.get() });
+    const unsubscribe = service.onStatusChange?.((status) => void this.emitStatus(status.id, status.variant)) ?? (() => {});
+    return { service, users: 0, retired: false, unsubscribe };
+  }
+
+  /** Runs `fn` on the current service, keeping it open until `fn` settles. */
+  private async use<T>(fn: (service: ClosableModelService) => Promise<T>): Promise<T> {
+    const slot = this.slot;
+    slot.users++;
+    try {
+      return await fn(slot.service);
+    } finally {
+      slot.users--;
+      if (slot.retired && slot.users === 0) await slot.service.close();
+    }
+  }
+
+  private async retire(slot: ServiceSlot): Promise<void> {
+    slot.retired = true;
+    slot.unsubscribe();
+    if (slot.users === 0) await slot.service.close();
   }
 
   private async statusOf(id: string, variant?: string): Promise<StatusReport> {
-    const report = await this.service.status(id, variantOpt(variant));
+    const report = await this.use((s) => s.status(id, variantOpt(variant)));
     if (this.verifying.has(`${report.id}\u0000${report.variant}`) && report.status !== 'NOT_PRESENT') {
       return { ...report, status: 'VERIFYING' };
     }
