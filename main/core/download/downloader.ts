@@ -1,0 +1,122 @@
+/**
+ * The download engine: fetches one manifest file into `<partialDir>/<sha256>.part`, verified,
+ * ready for the store to move into blobs/. Owns what all files share: one keep-alive undici
+ * Agent, the global and per-host connection budget, and the bandwidth limit. Partial files are
+ * named by content, so the same file in two models shares one partial, and two concurrent
+ * requests for the same content in this process share one download.
+ */
+import { Agent } from 'undici';
+import type { Clock, DownloadOutcome, DownloadRequest, FileDownloader, HashPool } from '../ports';
+import type { FollowingHashPool } from '../hash/hash-pool';
+import { ConnectionBudget } from './connection-budget';
+import { runFileDownload, type DownloadTuning } from './file-download';
+import { realClock } from './real-clock';
+import { TokenBucket } from './token-bucket';
+
+export type { DownloadTuning } from './file-download';
+export { partialBytes } from './file-download';
+
+export interface DownloaderOptions extends Partial<DownloadTuning> {
+  /** Folder for partial files and journals (`<root>/.partial`). */
+  partialDir: string;
+  /** Hashes while downloading when it offers `follow` (createHashPool does); otherwise hashes after. */
+  hashPool: HashPool | FollowingHashPool;
+  clock?: Clock;
+  /** Connections across every file at once (default 16). */
+  maxConnections?: number;
+  /** Connections to one host at once (default 16). */
+  maxConnectionsPerHost?: number;
+  /** Bandwidth limit in bytes per second across all downloads; 0 = none (default). */
+  maxBytesPerSecond?: number;
+  /** Time to connect and to get response headers (default 30 s). */
+  requestTimeoutMs?: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_TUNING: DownloadTuning = {
+  connectionsPerFile: 8,
+  pieceSize: 16 * MiB,
+  minPieceSize: 4 * MiB,
+  retries: 5,
+  retryBaseDelayMs: 500,
+  retryMaxDelayMs: 30_000,
+  maxRetryAfterMs: 120_000,
+  stallTimeoutMs: 30_000,
+  slowRangeFactor: 5,
+  journalIntervalMs: 1_000,
+  journalBytes: 32 * MiB,
+  writeChunkSize: 1 * MiB,
+  redirectTtlMs: 5 * 60_000,
+  maxRedirects: 10,
+  userAgent: 'model-orchestrator/0.1',
+  syncOnComplete: true,
+  random: Math.random,
+};
+
+export class Downloader implements FileDownloader {
+  private readonly agent: Agent;
+  private readonly budget: ConnectionBudget;
+  private readonly rate: TokenBucket;
+  private readonly tuning: DownloadTuning;
+  private readonly clock: Clock;
+  private readonly inFlight = new Map<string, Promise<DownloadOutcome>>();
+
+  constructor(private readonly options: DownloaderOptions) {
+    this.clock = options.clock ?? realClock;
+    const tuning: DownloadTuning = { ...DEFAULT_TUNING };
+    for (const key of Object.keys(DEFAULT_TUNING) as Array<keyof DownloadTuning>) {
+      const v = options[key];
+      if (v !== undefined) (tuning as unknown as Record<string, unknown>)[key] = v;
+    }
+    this.tuning = tuning;
+    const perHost = options.maxConnectionsPerHost ?? 16;
+    const timeout = options.requestTimeoutMs ?? 30_000;
+    this.agent = new Agent({
+      connections: perHost,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connectTimeout: timeout,
+      headersTimeout: timeout,
+      // Our own watchdog detects stalls; undici's body timer would also fire while we
+      // deliberately pause reading under a bandwidth limit.
+      bodyTimeout: 0,
+    });
+    this.budget = new ConnectionBudget(options.maxConnections ?? 16, perHost);
+    this.rate = new TokenBucket(this.clock, options.maxBytesPerSecond ?? 0);
+  }
+
+  download(request: DownloadRequest): Promise<DownloadOutcome> {
+    const key = request.file.sha256.toLowerCase();
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const p = runFileDownload(
+      {
+        partialDir: this.options.partialDir,
+        hashPool: this.options.hashPool,
+        clock: this.clock,
+        dispatcher: this.agent,
+        budget: this.budget,
+        rate: this.rate,
+        tuning: this.tuning,
+      },
+      request,
+    ).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  /** Changes the bandwidth limit of every running and future download (0 = unlimited). */
+  setMaxBytesPerSecond(bytesPerSecond: number): void {
+    this.rate.setRate(bytesPerSecond);
+  }
+
+  get maxBytesPerSecond(): number {
+    return this.rate.bytesPerSecond;
+  }
+
+  /** Closes the keep-alive connections. Running downloads should be cancelled first. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

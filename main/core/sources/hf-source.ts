@@ -1,0 +1,42 @@
+/**
+ * `hf://org/repo[@revision]`: Hugging Face Hub resolve URLs,
+ * `${HF_ENDPOINT || https://huggingface.co}/org/repo/resolve/<revision || main>/<path>`.
+ * The token goes only into the Authorization header (the downloader drops it on redirects to
+ * another host), never into a URL or a message.
+ */
+import { OrchestratorError } from '../../../shared/errors';
+import type { ResolvedSource, SourceBackend } from '../ports';
+import { joinUrlPath } from './url-path';
+
+export interface HfSourceOptions {
+  endpoint?: string;
+  token?: string;
+}
+
+export function parseHfBase(base: string): { repo: string; revision: string } {
+  const rest = base.slice('hf://'.length).replace(/\/+$/, '');
+  const at = rest.indexOf('@');
+  const repo = at >= 0 ? rest.slice(0, at) : rest;
+  const revision = at >= 0 ? rest.slice(at + 1) : 'main';
+  const parts = repo.split('/');
+  if (parts.length < 1 || parts.length > 2 || parts.some((p) => !/^[\w.-]+$/.test(p)) || revision === '') {
+    throw new OrchestratorError('INVALID_CONFIG', `${base}: expected hf://org/repo or hf://org/repo@revision.`, { source: base });
+  }
+  return { repo, revision };
+}
+
+export function createHfSourceBackend(options: HfSourceOptions): SourceBackend {
+  const endpoint = (options.endpoint || 'https://huggingface.co').replace(/\/+$/, '');
+  const token = options.token;
+  return {
+    schemes: ['hf'],
+    resolve(base: string, filePath: string): ResolvedSource {
+      const { repo, revision } = parseHfBase(base);
+      const repoPath = repo.split('/').map(encodeURIComponent).join('/');
+      const url = joinUrlPath(`${endpoint}/${repoPath}/resolve/${encodeURIComponent(revision)}`, filePath);
+      const source: ResolvedSource = { kind: 'http', base, url };
+      if (token) source.headers = () => ({ authorization: `Bearer ${token}` });
+      return source;
+    },
+  };
+}
