@@ -43,3 +43,15 @@ export function isAllowedExternalUrl(url: unknown, allowlist: readonly string[] 
   const host = u.hostname.toLowerCase();
   return allowlist.some((allowed) => host === allowed || host.endsWith(`.${allowed}`));
 }
+
+export type NavigationDecision = 'allow' | 'open-external' | 'deny';
+
+/**
+ * What to do when a page tries to navigate or open a window: stay on our origin, hand
+ * allowlisted https links to the browser, refuse everything else.
+ */
+export function navigationDecision(url: unknown): NavigationDecision {
+  if (isAppUrl(url)) return 'allow';
+  if (isAllowedExternalUrl(url)) return 'open-external';
+  return 'deny';
+}
