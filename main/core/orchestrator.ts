@@ -21,7 +21,7 @@ import { ModelLocks } from './store/model-locks';
 import { ModelStateStore } from './store/model-state';
 import { verifyModelFiles } from './store/model-verifier';
 import { ModelsRoot } from './store/models-root';
-import { NegativeCache } from './store/negative-cache';
+import { NegativeCache, type NegativeEntry } from './store/negative-cache';
 import { readMarker } from './store/verified-marker';
 import { createDiskProbe } from './system/disk-probe';
 import { systemClock } from './system/system-clock';
@@ -415,6 +415,12 @@ export class Orchestrator implements ModelService {
         quotaBytes: this.settings.quotaBytes ?? null,
       };
     });
+  }
+
+  /** Sources skipped for now because they failed recently, per model (expired entries dropped). */
+  skippedSources(): NegativeEntry[] {
+    this.negativeCache.prune();
+    return this.negativeCache.list();
   }
 
   // ---- events and lifecycle ---------------------------------------------------------------
