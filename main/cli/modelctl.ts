@@ -1,0 +1,27 @@
+/**
+ * The `modelctl` process: wires Ctrl-C to an AbortSignal (first press cancels cleanly and
+ * keeps partial data, a second press exits at once) and turns runModelctl's result into
+ * the exit status.
+ */
+import { EXIT, runModelctl } from './run-modelctl';
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts++;
+  if (interrupts > 1) process.exit(EXIT.cancelled);
+  controller.abort();
+});
+
+const code = await runModelctl({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+});
+process.exitCode = code;
+// Anything still holding the event loop open (a stray socket or worker) must not keep a
+// finished command alive; stdout and stderr are flushed first.
+process.stdout.write('', () => process.stderr.write('', () => setTimeout(() => process.exit(code), 500).unref()));

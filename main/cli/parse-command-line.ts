@@ -1,0 +1,189 @@
+/**
+ * modelctl's command line → a typed command, or a UsageError (exit status 2) that says what
+ * was wrong and how to get help. Global options may appear before or after the command.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { OrchestratorError } from '../../shared/errors';
+import { suggestSimilar } from '../core/manifest/index';
+import { parseDuration, parseRate, parseSize } from './units';
+
+export const COMMAND_NAMES = ['list', 'validate', 'ensure', 'status', 'verify', 'estimate', 'gc', 'pin', 'unpin', 'disk-usage', 'help'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export interface GlobalOptions {
+  manifest?: string;
+  root?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+export type Command =
+  | { name: 'help'; topic?: CommandName }
+  | { name: 'list' }
+  | { name: 'validate'; file?: string }
+  | { name: 'ensure'; id: string; variant?: string; force: boolean; maxBytesPerSecond?: number }
+  | { name: 'status' | 'verify' | 'estimate' | 'pin' | 'unpin'; id: string; variant?: string }
+  | { name: 'gc'; dryRun: boolean; maxSizeBytes?: number; maxAgeMs?: number }
+  | { name: 'disk-usage' };
+
+export interface CommandLine {
+  command: Command;
+  global: GlobalOptions;
+}
+
+/** Bad usage: unknown command or option, missing or malformed argument. Exit status 2. */
+export class UsageError extends OrchestratorError {
+  constructor(
+    message: string,
+    readonly command?: CommandName,
+  ) {
+    super('INVALID_CONFIG', message, { usage: true, ...(command ? { command } : {}) });
+    this.name = 'UsageError';
+  }
+}
+
+const OPTIONS = {
+  manifest: { type: 'string' },
+  root: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  variant: { type: 'string' },
+  force: { type: 'boolean' },
+  'max-rate': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'max-size': { type: 'string' },
+  'max-age': { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+type OptionName = keyof typeof OPTIONS;
+
+const GLOBAL_OPTIONS: readonly OptionName[] = ['manifest', 'root', 'json', 'quiet', 'help'];
+
+/** Options each command accepts besides the global ones, and its positional arguments. */
+export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[]; args: readonly string[] }> = {
+  list: { options: [], args: [] },
+  validate: { options: [], args: ['[FILE]'] },
+  ensure: { options: ['variant', 'force', 'max-rate'], args: ['ID'] },
+  status: { options: ['variant'], args: ['ID'] },
+  verify: { options: ['variant'], args: ['ID'] },
+  estimate: { options: ['variant'], args: ['ID'] },
+  gc: { options: ['dry-run', 'max-size', 'max-age'], args: [] },
+  pin: { options: ['variant'], args: ['ID'] },
+  unpin: { options: ['variant'], args: ['ID'] },
+  'disk-usage': { options: [], args: [] },
+  help: { options: [], args: ['[COMMAND]'] },
+};
+
+export function isCommandName(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    const commandGuess = argv.find((a) => isCommandName(a)) as CommandName | undefined;
+    throw new UsageError(`${describeParseError(error)}. Run \`modelctl ${commandGuess ? `${commandGuess} ` : ''}--help\` for usage.`, commandGuess);
+  }
+  const { values, positionals } = parsed;
+  const global: GlobalOptions = { json: values.json === true, quiet: values.quiet === true };
+  if (values.manifest !== undefined) global.manifest = nonEmpty(values.manifest, '--manifest');
+  if (values.root !== undefined) global.root = nonEmpty(values.root, '--root');
+
+  const [name, ...args] = positionals;
+  if (name === undefined) {
+    if (values.help) return { command: { name: 'help' }, global };
+    throw new UsageError('No command given. Run `modelctl --help` to see the commands.');
+  }
+  if (!isCommandName(name)) {
+    const close = suggestSimilar(name, COMMAND_NAMES.filter((c) => c !== 'help'), 2);
+    const hint = close.length > 0 ? ` Did you mean ${close.join(' or ')}?` : '';
+    throw new UsageError(`Unknown command "${name}".${hint} Run \`modelctl --help\` to see the commands.`);
+  }
+  if (values.help) return { command: { name: 'help', topic: name === 'help' ? undefined : name } as Command, global };
+
+  const syntax = COMMAND_SYNTAX[name];
+  for (const option of Object.keys(values) as OptionName[]) {
+    if (!GLOBAL_OPTIONS.includes(option) && !syntax.options.includes(option)) {
+      throw new UsageError(`The ${name} command has no --${option} option. Run \`modelctl ${name} --help\` for its options.`, name);
+    }
+  }
+  const required = syntax.args.filter((a) => !a.startsWith('['));
+  if (args.length < required.length) {
+    throw new UsageError(`${name} needs ${required.join(' ')}: modelctl ${usageLine(name)}`, name);
+  }
+  if (args.length > syntax.args.length) {
+    throw new UsageError(`${name} takes ${syntax.args.length === 0 ? 'no arguments' : syntax.args.join(' ')}, but got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}.`, name);
+  }
+  const variant = values.variant === undefined ? {} : { variant: nonEmpty(values.variant, '--variant', name) };
+
+  switch (name) {
+    case 'help': {
+      const topic = args[0];
+      if (topic !== undefined && !isCommandName(topic)) throw new UsageError(`Unknown command "${topic}". Run \`modelctl --help\` to see the commands.`);
+      return { command: topic === undefined ? { name } : { name, topic }, global };
+    }
+    case 'list':
+    case 'disk-usage':
+      return { command: { name }, global };
+    case 'validate':
+      return { command: args[0] === undefined ? { name } : { name, file: args[0] }, global };
+    case 'ensure': {
+      const command: Command = { name, id: args[0] as string, force: values.force === true, ...variant };
+      if (values['max-rate'] !== undefined) {
+        const rate = parseRate(values['max-rate']);
+        if (rate === null) throw new UsageError(`--max-rate ${JSON.stringify(values['max-rate'])} is not a rate. Use bytes per second like 50M, 10MiB/s or 2MB/s.`, name);
+        command.maxBytesPerSecond = rate;
+      }
+      return { command, global };
+    }
+    case 'status':
+    case 'verify':
+    case 'estimate':
+    case 'pin':
+    case 'unpin':
+      return { command: { name, id: args[0] as string, ...variant }, global };
+    case 'gc': {
+      const command: Command = { name, dryRun: values['dry-run'] === true };
+      if (values['max-size'] !== undefined) {
+        const size = parseSize(values['max-size']);
+        if (size === null) throw new UsageError(`--max-size ${JSON.stringify(values['max-size'])} is not a size. Use bytes or a unit, like 10G, 500MiB or 1048576.`, name);
+        command.maxSizeBytes = size;
+      }
+      if (values['max-age'] !== undefined) {
+        const age = parseDuration(values['max-age']);
+        if (age === null) throw new UsageError(`--max-age ${JSON.stringify(values['max-age'])} is not a duration. Use a number with a unit, like 7d, 12h or 30m.`, name);
+        command.maxAgeMs = age;
+      }
+      return { command, global };
+    }
+  }
+}
+
+export function usageLine(name: CommandName): string {
+  const syntax = COMMAND_SYNTAX[name];
+  const options = syntax.options.map((o) => (OPTIONS[o].type === 'string' ? `[--${o} ${o === 'variant' ? 'V' : o.replace('max-', '').toUpperCase()}]` : `[--${o}]`));
+  return [name, ...syntax.args, ...options].join(' ');
+}
+
+function nonEmpty(value: string, option: string, command?: CommandName): string {
+  if (value.trim() === '') throw new UsageError(`${option} needs a value.`, command);
+  return value;
+}
+
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec(message)?.[1];
+    return `Unknown option ${option ?? ''}`.trim();
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /'(--?[\w-]+)/.exec(message)?.[1];
+    if (!option) return (message.split('\n')[0] ?? message).replace(/\.$/, '');
+    return /does not take an argument/.test(message) ? `${option} takes no value` : `${option} needs a value`;
+  }
+  return message.replace(/\.$/, '');
+}
