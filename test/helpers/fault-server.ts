@@ -79,6 +79,8 @@ export interface FaultServer {
    * (403) after `expireAfterUses` requests (default: never), like an expiring signed CDN URL.
    */
   redirect(from: string, to: string, options?: { expireAfterUses?: number; status?: number }): void;
+  /** Most requests in progress at the same time so far (for connection-budget tests). */
+  readonly peakConcurrency: number;
   /** Sum of body bytes sent for `path` (all paths when omitted). */
   bytesSent(path?: string): number;
   /** Forgets the request log and queued faults (content stays). */
@@ -106,6 +108,8 @@ export async function startFaultServer(): Promise<FaultServer> {
   const requests: RequestLogEntry[] = [];
   const sockets = new Set<Socket>();
   let sigCounter = 0;
+  let inProgress = 0;
+  let peakConcurrency = 0;
 
   const nextFault = (path: string): Fault | undefined => {
     const queue = faults.get(path);
@@ -213,8 +217,18 @@ export async function startFaultServer(): Promise<FaultServer> {
       at += piece.length;
       log.bytesSent += piece.length;
       const ok = res.write(piece);
-      if (!ok) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
-      if (rate) await new Promise((r) => setTimeout(r, (piece.length / rate) * 1000));
+      if (!ok) {
+        await new Promise<void>((r) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            r();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+      if (rate && at < limit) await new Promise((r) => setTimeout(r, (piece.length / rate) * 1000));
     }
     if (after === 'end') res.end();
     else if (after === 'reset') res.socket?.resetAndDestroy?.() ?? res.destroy();
@@ -223,6 +237,9 @@ export async function startFaultServer(): Promise<FaultServer> {
   };
 
   const server: Server = createServer((req, res) => {
+    inProgress++;
+    peakConcurrency = Math.max(peakConcurrency, inProgress);
+    res.once('close', () => inProgress--);
     handle(req, res).catch(() => res.destroy());
   });
   server.keepAliveTimeout = 30_000;
@@ -248,6 +265,9 @@ export async function startFaultServer(): Promise<FaultServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get peakConcurrency() {
+      return peakConcurrency;
+    },
     serve: put,
     change: put,
     fault(path, fault, options = {}) {
@@ -266,6 +286,7 @@ export async function startFaultServer(): Promise<FaultServer> {
     reset() {
       requests.length = 0;
       faults.clear();
+      peakConcurrency = inProgress;
     },
     close() {
       for (const s of sockets) s.destroy();

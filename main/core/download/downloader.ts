@@ -38,6 +38,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
   connectionsPerFile: 8,
   pieceSize: 16 * MiB,
   minPieceSize: 4 * MiB,
+  tailSplitMinMs: 500,
   retries: 5,
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 30_000,

@@ -72,7 +72,10 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
   const { source, state, size } = ctx;
   const where = redactUrl(source.url);
   const wantsRange = !state.noRanges;
-  const range = `bytes=${piece.written}-${piece.end - 1}`;
+  // What we ask for now; the piece's end may shrink meanwhile when its tail is split off.
+  const askStart = piece.written;
+  const askEnd = piece.end;
+  const range = `bytes=${askStart}-${askEnd - 1}`;
   const validator = state.validator;
   const ifRange = validator?.etag ?? validator?.lastModified;
 
@@ -95,7 +98,7 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
       if (m && m[3] !== '*' && Number(m[3]) !== size) {
         throw sourceError('source', 'SIZE_MISMATCH', where, `the file has ${m[3]} bytes but the manifest says ${size}. The source holds a different file; check the manifest.`, { expected: size, actual: Number(m[3]) });
       }
-      if (!m || Number(m[1]) !== piece.written || Number(m[2]) !== piece.end - 1) {
+      if (!m || Number(m[1]) !== askStart || Number(m[2]) !== askEnd - 1) {
         throw sourceError('source', 'SOURCE_UNAVAILABLE', where, `the server answered ${range} with the wrong range (${header(headers, 'content-range') ?? 'none'}).`);
       }
       if (!sameValidator(validator, got)) {
@@ -107,7 +110,7 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
       if (lengthHeader !== undefined && Number(lengthHeader) !== size) {
         throw sourceError('source', 'SIZE_MISMATCH', where, `the server sends ${lengthHeader} bytes but the manifest says ${size}. The source holds a different file; check the manifest.`, { expected: size, actual: Number(lengthHeader) });
       }
-      if (piece.written !== 0 || piece.end !== size) {
+      if (askStart !== 0 || askEnd !== size) {
         const changed = ifRange !== undefined && !sameValidator(validator, got);
         throw new AttemptError(
           changed ? 'invalidate' : 'single-stream',
@@ -117,9 +120,10 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
     }
     if (got.etag || got.lastModified) state.validator = got;
     consumed = true;
-    await streamBody(ctx, piece, body, where);
+    await streamBody(ctx, piece, body, where, askEnd);
   } finally {
-    if (!consumed) body.destroy();
+    // Drain a short error body so the connection can be reused; give up on long ones.
+    if (!consumed) await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
   }
 }
 
@@ -188,12 +192,13 @@ async function requestWithRedirects(ctx: HttpPieceContext, range: string | undef
   }
 }
 
-async function streamBody(ctx: HttpPieceContext, piece: Piece, body: Dispatcher.ResponseData['body'], where: string): Promise<void> {
+async function streamBody(ctx: HttpPieceContext, piece: Piece, body: Dispatcher.ResponseData['body'], where: string, requestedEnd: number): Promise<void> {
   const { sink, clock } = ctx;
   let batch: Buffer[] = [];
   let batchBytes = 0;
   let batchAt = piece.written;
   let pending: Promise<void> | null = null;
+  let batchStartedAt = 0;
   const flush = async () => {
     if (batchBytes === 0) return;
     const chunks = batch;
@@ -207,7 +212,6 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: Dispatcher.
       piece.written = at + length;
     });
   };
-  const requestedEnd = piece.end;
   try {
     for await (const raw of body as AsyncIterable<Buffer>) {
       piece.lastByteAt = clock.now();
@@ -220,7 +224,9 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: Dispatcher.
         batchBytes += chunk.length;
         piece.received += chunk.length;
       }
-      if (batchBytes >= ctx.writeChunkSize || piece.received >= piece.end) await flush();
+      if (batchBytes === chunk.length) batchStartedAt = piece.lastByteAt;
+      // Write in large blocks, but never sit on slow-arriving bytes: progress and the journal follow the disk.
+      if (batchBytes >= ctx.writeChunkSize || piece.received >= piece.end || piece.lastByteAt - batchStartedAt >= 250) await flush();
       // Stop early only when the tail was split off to another lane; otherwise read the body to
       // its end so the connection goes back to the pool for the next range.
       if (piece.received >= piece.end && piece.end < requestedEnd) break;

@@ -25,8 +25,10 @@ export interface DownloadTuning {
   connectionsPerFile: number;
   /** Largest piece one range request asks for. */
   pieceSize: number;
-  /** Files below this size use one connection; pieces are never split below half of it. */
+  /** Files below this size use one connection; a piece is split only when both halves reach it. */
   minPieceSize: number;
+  /** A piece in flight is split for an idle lane only when it would take longer than this to finish. */
+  tailSplitMinMs: number;
   /** Attempts per piece for transient failures before the source is given up for this file. */
   retries: number;
   retryBaseDelayMs: number;
@@ -232,7 +234,7 @@ class FileDownload {
           : single
             ? Math.max(this.size, 1)
             : Math.max(tuning.minPieceSize, Math.min(tuning.pieceSize, Math.ceil(missingBytes / lanes)));
-        const queue = state.noRanges ? [newPiece(0, this.size)] : cutPieces(gaps, pieceSize);
+        const queue = state.noRanges ? [newPiece(0, this.size)] : lanes === 1 ? cutPieces(gaps, Number.MAX_SAFE_INTEGER) : cutPieces(gaps, pieceSize);
         const outcome = await this.runLanes(src, state, input, queue, lanes, !single);
         if (outcome === 'complete') continue;
         const err = outcome;
@@ -244,6 +246,7 @@ class FileDownload {
         if (err.kind === 'invalidate') {
           if (state.invalidations >= 1) throw new AttemptError('source', err.error);
           state.invalidations++;
+          delete state.validator;
           this.resetBytes();
           continue;
         }
@@ -306,10 +309,11 @@ class FileDownload {
       const now = clock.now();
       for (const p of active) {
         const left = p.end - p.received;
-        if (left < tuning.minPieceSize) continue;
+        if (left < 2 * tuning.minPieceSize) continue;
         const elapsed = Math.max(1, now - p.attemptStartedAt);
         const speed = p.attemptBytes / elapsed;
         const eta = speed > 0 ? left / speed : Number.POSITIVE_INFINITY;
+        if (eta < tuning.tailSplitMinMs) continue;
         if (!best || eta > bestEta) [best, bestEta] = [p, eta];
       }
       if (!best) return null;

@@ -25,6 +25,7 @@ export interface Fixture {
 export const FAST: Partial<DownloaderOptions> = {
   pieceSize: 64 * 1024,
   minPieceSize: 16 * 1024,
+  tailSplitMinMs: 50,
   connectionsPerFile: 4,
   retries: 3,
   retryBaseDelayMs: 5,
@@ -34,6 +35,7 @@ export const FAST: Partial<DownloaderOptions> = {
   journalIntervalMs: 50,
   requestTimeoutMs: 2_000,
   syncOnComplete: false,
+  writeChunkSize: 16 * 1024,
 };
 
 export function fixture(): Fixture {
