@@ -21,6 +21,16 @@ afterEach(async () => {
 const http = (path: string, base = 'http://test'): ResolvedSource => ({ kind: 'http', base, url: server.url + path });
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+async function failure(p: Promise<unknown>): Promise<OrchestratorError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof OrchestratorError) return e;
+    throw e;
+  }
+  throw new Error('expected the download to fail');
+}
+
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -90,7 +100,7 @@ describe('Downloader faults', () => {
     const f = blob(50_000);
     server.serve('/a', f.data);
     server.fault('/a', { type: 'gzip' }, { times: 100 });
-    const err = await fx.make().download({ file: file(f), sources: [http('/a')] }).catch((e) => e as OrchestratorError);
+    const err = await failure(fx.make().download({ file: file(f), sources: [http('/a')] }));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
     expect(err.message).toMatch(/Content-Encoding: gzip/);
     expect(server.requests.every((r) => r.acceptEncoding === 'identity')).toBe(true);
@@ -121,7 +131,7 @@ describe('Downloader faults', () => {
     server.fault('/a', { type: 'status', status: 429, retryAfter: 0.05 }, { times: 100 });
     const slept: number[] = [];
     const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) };
-    const err = await fx.make({ connectionsPerFile: 1, clock }).download({ file: file(f), sources: [http('/a')] }).catch((e) => e as OrchestratorError);
+    const err = await failure(fx.make({ connectionsPerFile: 1, clock }).download({ file: file(f), sources: [http('/a')] }));
     expect(err.code).toBe('RATE_LIMIT');
     expect(slept).toEqual([50, 50, 50]);
     expect(server.requests.length).toBe(4);
@@ -155,7 +165,7 @@ describe('Downloader faults', () => {
     const f = blob(50_000);
     const other = blob(50_000);
     server.serve('/a', other.data);
-    const err = await fx.make().download({ file: file(f), sources: [http('/a')] }).catch((e) => e as OrchestratorError);
+    const err = await failure(fx.make().download({ file: file(f), sources: [http('/a')] }));
     expect(err.code).toBe('CHECKSUM_FAIL');
     expect(err.details.actual).toBe(other.sha256);
     expect(fx.partialFiles()).toEqual([]);
@@ -198,7 +208,7 @@ describe('Downloader faults', () => {
     server.serve('/a', f.data);
     server.fault('/a', { type: 'status', status: 401 }, { times: 10 });
     const src: ResolvedSource = { kind: 'http', base: 'hf://org/repo', url: `${server.url}/a`, headers: () => ({ authorization: 'Bearer hf_SECRET' }) };
-    const err = await fx.make().download({ file: file(f), sources: [src] }).catch((e) => e as OrchestratorError);
+    const err = await failure(fx.make().download({ file: file(f), sources: [src] }));
     expect(err.code).toBe('AUTH_FAIL');
     expect(server.requests[0]?.authorization).toBe('Bearer hf_SECRET');
     expect(JSON.stringify({ m: err.message, d: err.details })).not.toContain('hf_SECRET');
