@@ -49,7 +49,7 @@ describe('npm start: choosing Electron or the web UI', () => {
   });
 
   it('here: says why in one sentence, then serves the web UI and prints its URL', async () => {
-    const env = { ...process.env, MODEL_ORCHESTRATOR_SKIP_BUILD: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, MODEL_ORCHESTRATOR_SKIP_BUILD: '1' };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
     const child = spawn(process.execPath, [join(repo, 'scripts', 'start.mjs'), '--no-demo', '--root', join(dir, 'models'), '--port', '0'], {
