@@ -7,6 +7,7 @@
  * Every public method resolves with a result or fails with an OrchestratorError (a code from
  * shared/errors.ts), never a raw exception.
  */
+import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { OrchestratorError, toOrchestratorError } from '../../shared/errors';
 import { filesForVariant, type ManifestFile, type ModelSpec } from '../../shared/manifest';
@@ -23,6 +24,9 @@ import { verifyModelFiles } from './store/model-verifier';
 import { ModelsRoot } from './store/models-root';
 import { NegativeCache, type NegativeEntry } from './store/negative-cache';
 import { readMarker } from './store/verified-marker';
+import { Downloader, partialBytes } from './download/downloader';
+import { createHashPool } from './hash/hash-pool';
+import { createSourceResolver, type SourceResolverOptions } from './sources/index';
 import { createDiskProbe } from './system/disk-probe';
 import { systemClock } from './system/system-clock';
 
@@ -70,6 +74,8 @@ export interface OrchestratorOptions {
   partialBytesOf?: PartialBytesOf;
   /** close() also closes the hash pool (set when the orchestrator created it). */
   ownsHashPool?: boolean;
+  /** Extra teardown run by close() (e.g. the connections of a downloader it created). */
+  onClose?: () => Promise<void>;
 }
 
 export type StatusListener = (status: StatusReport) => void;
@@ -171,6 +177,7 @@ export class Orchestrator implements ModelService {
 
   private startJob(key: string, model: ModelSpec, variant: string, force: boolean): EnsureJob {
     const controller = new AbortController();
+    setMaxListeners(1000, controller.signal);
     const listeners = new Set<(p: ModelProgress) => void>();
     const promise = ensureModel(this.ensureDeps(model.id, variant), model, variant, {
       force,
@@ -439,6 +446,7 @@ export class Orchestrator implements ModelService {
     for (const job of running) job.controller.abort();
     await Promise.allSettled(running.map((j) => j.promise));
     this.listeners.clear();
+    await this.options.onClose?.().catch(() => undefined);
     if (this.options.ownsHashPool) await this.options.hashPool?.close();
   }
 
@@ -464,8 +472,8 @@ export class Orchestrator implements ModelService {
 
   private readonly partialBytesOf: PartialBytesOf = async (file: ManifestFile) => {
     if (this.options.partialBytesOf) return this.options.partialBytesOf(file);
-    const downloader = this.options.downloader as (FileDownloader & { partialBytes?: (f: { path: string; size: number; sha256: string }) => Promise<number> }) | undefined;
-    return downloader?.partialBytes ? downloader.partialBytes({ path: file.path, size: file.size, sha256: file.sha256 }) : 0;
+    // The downloader's partial layout: <partialDir>/<sha256>.part plus a journal of synced ranges.
+    return partialBytes(this.layout.partialDir, file.sha256, file.size);
   };
 
   private requireHashPool(): HashPool {
@@ -517,4 +525,45 @@ async function exists(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+export interface CreateOrchestratorOptions extends OrchestratorOptions {
+  /** How the default source resolver reaches local mirrors, S3 and the Hugging Face Hub. */
+  sources?: SourceResolverOptions;
+}
+
+/**
+ * An Orchestrator with the real collaborators filled in where the caller gave none: a worker
+ * hash pool sized to the machine, the segmented resumable Downloader (with the speed limit and
+ * retries from settings), the source resolver, the system clock and the disk probe.
+ */
+export function createOrchestrator(options: CreateOrchestratorOptions): Orchestrator {
+  const settings = { ...DEFAULT_SETTINGS, ...definedOnly(options.settings ?? {}) };
+  const clock = options.clock ?? systemClock;
+  const ownsHashPool = !options.hashPool;
+  const hashPool = options.hashPool ?? createHashPool();
+  let ownedDownloader: Downloader | null = null;
+  const downloader =
+    options.downloader ??
+    (ownedDownloader = new Downloader({
+      partialDir: new ModelsRoot(options.root).partialDir,
+      hashPool,
+      clock,
+      ...(settings.maxBytesPerSecond !== undefined ? { maxBytesPerSecond: settings.maxBytesPerSecond } : {}),
+      ...(settings.retries !== undefined ? { retries: settings.retries } : {}),
+    }));
+  const previousClose = options.onClose;
+  return new Orchestrator({
+    ...options,
+    clock,
+    hashPool,
+    downloader,
+    sourceResolver: options.sourceResolver ?? createSourceResolver(options.sources ?? {}),
+    diskProbe: options.diskProbe ?? createDiskProbe(),
+    ownsHashPool: options.ownsHashPool ?? ownsHashPool,
+    onClose: async () => {
+      await previousClose?.();
+      await ownedDownloader?.close();
+    },
+  });
 }

@@ -6,6 +6,7 @@
  * or half-built is ever visible under models/.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OrchestratorError, toOrchestratorError, toStructuredError, type StructuredError } from '../../../shared/errors';
@@ -221,6 +222,7 @@ async function fetchAll(
   onUnitProgress: (unit: FetchUnit, bytes: number) => void,
 ): Promise<FetchAllResult> {
   const controller = new AbortController();
+  setMaxListeners(1000, controller.signal); // every piece of every file listens to it
   const onAbort = () => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
   const queue = [...units];
@@ -304,15 +306,16 @@ async function fetchUnit(
     return { bytesFetched: outcome.bytesFetched, source: outcome.source };
   } catch (error) {
     const e = toOrchestratorError(error);
-    if (e.code !== 'SOURCE_UNAVAILABLE') throw e;
+    if (e.code === 'CANCELLED') throw e;
     const failures = Array.isArray(e.details.failures) ? (e.details.failures as SourceFailure[]) : [];
     for (const failure of failures) deps.negativeCache.record(model.id, failure.source, failure.error);
+    if (e.code !== 'SOURCE_UNAVAILABLE') throw e;
     throw sourceUnavailable(model, variant, filePath, [...failures, ...(usable.length > 0 ? skipped : []), ...resolved.problems]);
   }
 }
 
 function sourceUnavailable(model: ModelSpec, variant: string, filePath: string, failures: SourceFailure[]): OrchestratorError {
-  const list = failures.map((f) => `${f.source}: ${f.error.message}`).join('; ');
+  const list = failures.map((f) => `${f.source}: ${f.error.message.replace(/\.+$/, '')}`).join('; ');
   return new OrchestratorError(
     'SOURCE_UNAVAILABLE',
     `No source could provide ${filePath} of ${model.id} (${variant})${list ? ` — ${list}` : ''}. Check the network and the manifest's sources, then try again.`,

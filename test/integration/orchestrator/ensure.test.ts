@@ -5,6 +5,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Downloader } from '../../../main/core/download/downloader';
+import { createHashPool } from '../../../main/core/hash/hash-pool';
 import type { ModelProgress } from '../../../main/core/ports';
 import { bytes, sha256, spec, TestBed, type TestFile } from './helpers/harness';
 import { filesIn, inode } from './helpers/tree';
@@ -119,14 +121,28 @@ describe('ensure (seed ensurer behaviours)', () => {
     expect(await filesIn(bed.layout.modelsDir)).toEqual([]);
   });
 
-  it('fails with INCOMPLETE_DOWNLOAD when the source has fewer bytes than the manifest says', async () => {
-    const fs = files();
-    const model = spec('m1', fs, [`${bed.server.url}/m`]);
-    bed.publish('m', fs.map((f) => (f.path === 'config.json' ? { ...f, data: f.data.subarray(0, 100) } : f)));
-    const orch = bed.orchestrator([model]);
+  it('an incomplete download fails retryably, keeps its bytes in .partial for resuming, and leaves models/ untouched', async () => {
+    const fs: TestFile[] = [{ path: 'u.bin', data: bytes(200_000, 'u') }];
+    const base = bed.publish('m', fs);
+    bed.server.fault('/m/u.bin', { type: 'truncate', afterBytes: 64 * 1024 });
+    const hashPool = createHashPool(1);
+    bed.hashPools.push(hashPool);
+    const downloader = new Downloader({ partialDir: bed.layout.partialDir, hashPool, retries: 0, connectionsPerFile: 1, pieceSize: 1024 * 1024, writeChunkSize: 16 * 1024 });
+    const orch = bed.orchestrator([spec('m1', fs, [base])], { hashPool, downloader });
     const error = await codeOf(orch.ensure('m1'));
-    expect(error.code).toBe('INCOMPLETE_DOWNLOAD');
+    // The downloader names the cut: INCOMPLETE_DOWNLOAD when the body ended cleanly, a socket error otherwise.
+    expect(['INCOMPLETE_DOWNLOAD', 'SOURCE_UNAVAILABLE', 'NETWORK_TIMEOUT']).toContain(error.code);
+    expect((error as unknown as { retryable: boolean }).retryable).toBe(true);
     expect(await filesIn(bed.layout.modelsDir)).toEqual([]);
+    const status = await orch.status('m1');
+    expect(status.status).toBe('PARTIAL');
+    expect(status.bytesPresent).toBe(64 * 1024);
+    expect((await orch.diskUsage()).partialBytes).toBeGreaterThanOrEqual(64 * 1024);
+    expect(await orch.estimate('m1')).toMatchObject({ bytesNeeded: 200_000 - 64 * 1024 });
+    bed.server.reset();
+    const resumed = await orch.ensure('m1');
+    expect(resumed.downloadedBytes).toBe(200_000 - 64 * 1024);
+    expect((await orch.verify('m1')).success).toBe(true);
   });
 
   it('reports progress: bytes per file and per model, ending with everything done', async () => {
@@ -233,7 +249,8 @@ describe('ensure (seed ensurer behaviours)', () => {
     bed.server.reset();
     const repaired = await orch.ensure('m1');
     expect(repaired.downloadedBytes).toBe(50_000);
-    expect(bed.server.requests.map((r) => r.path)).toEqual(['/m/vae/vae.pth']);
+    expect(new Set(bed.server.requests.map((r) => r.path))).toEqual(new Set(['/m/vae/vae.pth']));
+    expect(bed.sent('m', fs[2] as TestFile)).toBe(50_000);
     expect((await orch.verify('m1')).success).toBe(true);
     expect((await orch.status('m1')).status).toBe('COMPLETE');
   });
