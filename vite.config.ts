@@ -1,0 +1,25 @@
+/**
+ * Builds the renderer (renderer/ -> dist/renderer/) for both the Electron app (app:// origin)
+ * and the localhost web host. Relative asset URLs work under either origin; no inline
+ * scripts are emitted, so the strict CSP (script-src 'self') holds.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const at = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  root: at('./renderer'),
+  base: './',
+  publicDir: false,
+  logLevel: 'warn',
+  build: {
+    outDir: at('./dist/renderer'),
+    emptyOutDir: true,
+    target: 'chrome120',
+    sourcemap: true,
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 1024,
+  },
+});
