@@ -299,10 +299,12 @@ class FileDownload {
     let userError: unknown = null;
     const host = src.kind === 'http' ? new URL(src.url).host : '';
 
-    const take = (): Piece | null => {
+    /** The next piece; 'wait' when a range in flight may become worth splitting soon. */
+    const take = (): Piece | 'wait' | null => {
       const next = queue.shift();
       if (next) return next;
       if (!splittable) return null;
+      let waiting = false;
       // Tail: split the in-flight range that will take longest so no lane idles while one crawls.
       let best: Piece | null = null;
       let bestEta = 0;
@@ -310,13 +312,21 @@ class FileDownload {
       for (const p of active) {
         const left = p.end - p.received;
         if (left < 2 * tuning.minPieceSize) continue;
-        const elapsed = Math.max(1, now - p.attemptStartedAt);
+        const elapsed = now - p.attemptStartedAt;
+        // A range that just started has no speed yet; judge it only after a while.
+        if (elapsed < tuning.tailSplitMinMs) {
+          waiting = true;
+          continue;
+        }
         const speed = p.attemptBytes / elapsed;
         const eta = speed > 0 ? left / speed : Number.POSITIVE_INFINITY;
-        if (eta < tuning.tailSplitMinMs) continue;
+        if (eta < tuning.tailSplitMinMs) {
+          waiting = true;
+          continue;
+        }
         if (!best || eta > bestEta) [best, bestEta] = [p, eta];
       }
-      if (!best) return null;
+      if (!best) return waiting ? 'wait' : null;
       const mid = best.received + Math.floor((best.end - best.received) / 2);
       const tail = newPiece(mid, best.end);
       best.end = mid;
@@ -338,6 +348,10 @@ class FileDownload {
         if (stop.signal.aborted) return;
         const piece = take();
         if (!piece) return;
+        if (piece === 'wait') {
+          await new Promise((r) => setTimeout(r, Math.max(10, Math.min(250, tuning.tailSplitMinMs / 2))));
+          continue;
+        }
         active.add(piece);
         try {
           await this.fetchWithRetries(src, state, input, piece, stop.signal, host, sink);

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OrchestratorError } from '../../../shared/errors';
+import { Downloader } from '../../../main/core/download/downloader';
+import { writeJournal } from '../../../main/core/download/journal';
+import type { ResolvedSource } from '../../../main/core/ports';
+import { startFaultServer, type FaultServer } from '../../helpers/fault-server';
+import { blob, FAST, fixture, type Fixture } from './download-fixture';
+
+let server: FaultServer;
+let fx: Fixture;
+beforeEach(async () => {
+  server = await startFaultServer();
+  fx = fixture();
+});
+afterEach(async () => {
+  await fx.cleanup();
+  await server.close();
+});
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const http = (path: string, base = 'http://test'): ResolvedSource => ({ kind: 'http', base, url: server.url + path });
+const fileOf = (f: { size: number; sha256: string }) => ({ path: 'a.bin', size: f.size, sha256: f.sha256 });
+
+describe('Downloader with local sources', () => {
+  it('copies a local mirror file and verifies it', async () => {
+    const f = blob(5_000_000);
+    const mirror = join(fx.dir, 'mirror.bin');
+    writeFileSync(mirror, f.data);
+    const out = await fx.make().download({ file: fileOf(f), sources: [{ kind: 'file', base: 'local://m', filePath: mirror }] });
+    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(out.source).toBe('local://m');
+  });
+
+  it('skips a local file of the wrong size or missing, and downloads from the next source', async () => {
+    const f = blob(100_000);
+    const wrong = join(fx.dir, 'wrong.bin');
+    writeFileSync(wrong, f.data.subarray(0, 1000));
+    server.serve('/a', f.data);
+    const out = await fx.make().download({
+      file: fileOf(f),
+      sources: [
+        { kind: 'file', base: 'local://wrong', filePath: wrong },
+        { kind: 'file', base: 'file:///missing', filePath: join(fx.dir, 'missing.bin') },
+        http('/a', 'http'),
+      ],
+    });
+    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(out.failures.map((x) => [x.source, x.error.code])).toEqual([
+      ['local://wrong', 'SIZE_MISMATCH'],
+      ['file:///missing', 'SOURCE_UNAVAILABLE'],
+    ]);
+  });
+});
+
+describe('Downloader resume state', () => {
+  it('resumes from the journal a dead process left, fetching only the missing ranges', async () => {
+    const f = blob(400_000);
+    mkdirSync(fx.partialDir, { recursive: true });
+    const part = Buffer.alloc(f.size);
+    f.data.copy(part, 0, 0, 150_000);
+    f.data.copy(part, 200_000, 200_000, 300_000);
+    writeFileSync(join(fx.partialDir, `${f.sha256}.part`), part);
+    await writeJournal(join(fx.partialDir, `${f.sha256}.journal.json`), {
+      sha256: f.sha256,
+      size: f.size,
+      done: [
+        [0, 150_000],
+        [200_000, 300_000],
+      ],
+      validators: {},
+    });
+    server.serve('/a', f.data);
+    const progress: number[] = [];
+    const out = await fx.make().download({ file: fileOf(f), sources: [http('/a')], onProgress: (n) => progress.push(n) });
+    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(server.bytesSent('/a')).toBe(150_000);
+    expect(progress[0]).toBeGreaterThan(250_000);
+  });
+
+  it('a journal claiming bytes a power cut lost costs one clean retry, never a bad file', async () => {
+    const f = blob(200_000);
+    mkdirSync(fx.partialDir, { recursive: true });
+    writeFileSync(join(fx.partialDir, `${f.sha256}.part`), Buffer.alloc(f.size));
+    await writeJournal(join(fx.partialDir, `${f.sha256}.journal.json`), { sha256: f.sha256, size: f.size, done: [[0, 100_000]], validators: {} });
+    server.serve('/a', f.data);
+    const out = await fx.make().download({ file: fileOf(f), sources: [http('/a')] });
+    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(server.bytesSent('/a')).toBe(100_000 + f.size);
+  });
+
+  it('ignores a partial file without a journal', async () => {
+    const f = blob(100_000);
+    mkdirSync(fx.partialDir, { recursive: true });
+    writeFileSync(join(fx.partialDir, `${f.sha256}.part`), Buffer.alloc(50_000, 7));
+    server.serve('/a', f.data);
+    const out = await fx.make().download({ file: fileOf(f), sources: [http('/a')] });
+    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+  });
+
+  it('two requests for the same content share one partial and one download', async () => {
+    const f = blob(300_000);
+    server.serve('/a', f.data);
+    server.serve('/b', f.data);
+    const d = fx.make();
+    const [x, y] = await Promise.all([d.download({ file: fileOf(f), sources: [http('/a')] }), d.download({ file: { ...fileOf(f), path: 'other/model.bin' }, sources: [http('/b')] })]);
+    expect(x.filePath).toBe(y.filePath);
+    expect(server.bytesSent()).toBe(f.size);
+  });
+});
+
+describe('Downloader scheduling', () => {
+  it('splits the slow tail so one crawling range does not hold the file back', async () => {
+    const f = blob(256 * 1024);
+    server.serve('/a', f.data);
+    server.fault('/a', { type: 'throttle', bytesPerSecond: 20_000 });
+    const out = await fx.make({ connectionsPerFile: 4, pieceSize: 64 * 1024, minPieceSize: 8 * 1024, tailSplitMinMs: 20 }).download({ file: fileOf(f), sources: [http('/a')] });
+    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    const starts = server.requests.map((r) => Number(/bytes=(\d+)-/.exec(r.range ?? '')?.[1]));
+    expect(starts.some((s) => s > 0 && s < 64 * 1024)).toBe(true);
+  });
+
+  it('never exceeds the bandwidth limit and applies a new limit while running', async () => {
+    const f = blob(300_000);
+    server.serve('/a', f.data);
+    const d = fx.make({ maxBytesPerSecond: 400_000 });
+    const started = Date.now();
+    let lifted = false;
+    const out = await d.download({
+      file: fileOf(f),
+      sources: [http('/a')],
+      onProgress: (n) => {
+        if (n > 200_000 && !lifted) {
+          lifted = true;
+          d.setMaxBytesPerSecond(0);
+        }
+      },
+    });
+    // At 400 kB/s with a quarter-second burst, 200 kB cannot arrive sooner than 0.25 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(d.maxBytesPerSecond).toBe(0);
+  });
+});
+
+describe('Downloader on a full disk', () => {
+  it('stops at once with NO_SPACE and keeps the partial', async (ctx) => {
+    const mnt = mkdtempSync(join(tmpdir(), 'full-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { stdio: 'ignore' });
+    } catch {
+      rmSync(mnt, { recursive: true, force: true });
+      ctx.skip('mounting a tmpfs needs root; skipping the full-disk test');
+      return;
+    }
+    const d = new Downloader({ ...FAST, partialDir: join(mnt, '.partial'), hashPool: fx.pool });
+    try {
+      const f = blob(3_000_000);
+      server.serve('/a', f.data);
+      const err = await d.download({ file: fileOf(f), sources: [http('/a')] }).then(
+        () => null,
+        (e: unknown) => e as OrchestratorError,
+      );
+      expect(err?.code).toBe('NO_SPACE');
+      expect(readFileSync(join(mnt, '.partial', `${f.sha256}.part`)).length).toBe(f.size);
+      // Stops at the first failed write: at most the ranges in flight beyond the 2 MiB that fit.
+      expect(server.bytesSent()).toBeLessThan(2 * 1024 * 1024 + 5 * (FAST.pieceSize as number));
+      expect(err?.details.partialBytes).toBeGreaterThan(0);
+    } finally {
+      await d.close();
+      execFileSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+    }
+  });
+});
