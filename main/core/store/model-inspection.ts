@@ -51,10 +51,12 @@ export async function inspectModel(
   const bad = new Set(state.corrupt ? state.badFiles : []);
   const files: FileOnDisk[] = [];
   for (const file of filesForVariant(model, variant)) {
+    // Built for every file, marker or not: a path escaping the model folder fails here, before any download.
+    const fullPath = layout.modelFile(model.id, variant, file.path);
     let inModelDir: FileOnDisk['inModelDir'] = 'missing';
     const listed = inMarker.get(file.path);
     if (marker && listed && listed.sha256 === file.sha256 && listed.size === file.size) {
-      const size = await sizeOf(layout.modelFile(model.id, variant, file.path));
+      const size = await sizeOf(fullPath);
       inModelDir = size === null ? 'missing' : size === file.size ? 'ok' : 'wrong-size';
     }
     const knownBad = bad.has(file.path);
