@@ -1,0 +1,212 @@
+/**
+ * A user's first session with the model manager, end to end: real browser, real web host (or
+ * the real Electron app), real orchestrator, real HTTP source on 127.0.0.1. The steps build on
+ * each other like a session does; each waits for what the screen shows, never for time.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { badgeStatus, dropFiles, modelCard, progressPercent, screenshot } from './support/page-helpers';
+import { closeSharedBrowser, E2E_TARGETS, type LaunchedApp } from './support/targets';
+import { startTestCatalogue, type TestCatalogue } from './support/test-catalogue';
+
+const UI_TIMEOUT = 20_000;
+const DOWNLOAD_TIMEOUT = 45_000;
+
+afterAll(async () => {
+  await closeSharedBrowser();
+});
+
+for (const target of E2E_TARGETS) {
+  const skipReason = target.unavailableReason();
+  if (skipReason) console.warn(`e2e: skipping the ${target.name} target: ${skipReason}`);
+
+  describe.skipIf(skipReason !== null)(`model manager (${target.name}${skipReason ? `, skipped: ${skipReason}` : ''})`, () => {
+    let dir: string;
+    let catalogue: TestCatalogue;
+    let app: LaunchedApp;
+    let page: Page;
+    const shot = (name: string) => screenshot(page, `${target.name}-${name}`);
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'mo-e2e-'));
+      catalogue = await startTestCatalogue();
+      app = await target.launch({
+        root: join(dir, 'root'),
+        configDir: join(dir, 'config'),
+        // A bandwidth cap keeps the big download on screen long enough to pause it.
+        settings: { maxBytesPerSecond: 1_000_000, parallelDownloads: 2 },
+      });
+      page = app.page;
+      page.setDefaultTimeout(UI_TIMEOUT);
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await catalogue?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('tells a newcomer what to do when no manifest is loaded', async () => {
+      await page.getByTestId('models-empty').waitFor();
+      expect(await page.getByTestId('models-empty').textContent()).toContain('Drop a manifest');
+      await page.getByTestId('import-button').first().waitFor();
+      await shot('01-empty-light');
+    });
+
+    it('lists every problem of an invalid manifest dropped on the window, with its error code', async () => {
+      await dropFiles(page, [{ name: 'broken.toml', text: catalogue.invalidToml }]);
+      const dialog = page.getByTestId('import-dialog');
+      await dialog.waitFor();
+      expect(await dialog.getByTestId('import-error-code').textContent()).toBe('MANIFEST_VALIDATION_ERROR');
+      const problems = await dialog.getByTestId('import-problem').allTextContents();
+      expect(problems.length).toBeGreaterThanOrEqual(3);
+      expect(problems.join('\n')).toMatch(/sha256/);
+      expect(problems.join('\n')).toMatch(/size/);
+      expect(problems.join('\n')).toMatch(/path/);
+      await shot('02-invalid-manifest');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      // Nothing was added.
+      await page.getByTestId('models-empty').waitFor();
+    });
+
+    it('imports a manifest dropped on the window and lists its models', async () => {
+      await dropFiles(page, [{ name: 'models.toml', text: catalogue.manifestToml }]);
+      await modelCard(page, catalogue.bigModel.id).waitFor();
+      await modelCard(page, catalogue.smallModel.id).waitFor();
+      expect(await badgeStatus(modelCard(page, catalogue.bigModel.id))).toBe('not-present');
+    });
+
+    it('downloads with visible, advancing progress, and pauses and resumes without starting over', async () => {
+      const card = modelCard(page, catalogue.bigModel.id);
+      await card.getByTestId('download-button').click();
+      await card.getByTestId('model-progress').waitFor();
+      const first = await pollUntil(() => progressPercent(card), (p) => p > 0);
+      const later = await pollUntil(() => progressPercent(card), (p) => p > first);
+      expect(later).toBeGreaterThan(first);
+      expect(await card.getByTestId('progress-speed').textContent()).toMatch(/\/s$/);
+      await shot('03-downloading');
+
+      await card.getByTestId('pause-button').click();
+      await pollUntil(() => badgeStatus(card), (s) => s === 'paused');
+      expect(await card.getByTestId('status-badge').textContent()).toMatch(/Paused \d+%/);
+      await shot('04-paused');
+
+      await card.getByTestId('resume-button').click();
+      await pollUntil(() => badgeStatus(card), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
+      // Resuming reused the partial data: the source sent little more than the file once.
+      const size = catalogue.bigModel.files[0]?.data.length ?? 0;
+      expect(catalogue.server.bytesSent('/big/weights.safetensors')).toBeLessThan(size * 1.5);
+      // On disk: the verified file, identical to the source.
+      const onDisk = await readFile(join(dir, 'root', 'models', catalogue.bigModel.id, 'default', 'weights.safetensors'));
+      expect(createHash('sha256').update(onDisk).digest('hex')).toBe(createHash('sha256').update(catalogue.bigModel.files[0]?.data ?? Buffer.alloc(0)).digest('hex'));
+    });
+
+    it('verifies a downloaded model and shows each file as verified', async () => {
+      const card = modelCard(page, catalogue.bigModel.id);
+      await card.getByTestId('verify-button').click();
+      const summary = card.getByTestId('verify-summary');
+      await summary.waitFor();
+      expect(await summary.textContent()).toMatch(/All 2 files match/);
+      expect(await card.locator('[data-testid="file-row"][data-result="verified"]').count()).toBe(2);
+      await shot('05-verified');
+    });
+
+    it('shows the damaged file as failed when one byte on disk is corrupted', async () => {
+      const file = join(dir, 'root', 'models', catalogue.bigModel.id, 'default', 'weights.safetensors');
+      const handle = await open(file, 'r+');
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, 1000);
+      byte[0] = (byte[0] ?? 0) ^ 0xff;
+      await handle.write(byte, 0, 1, 1000);
+      await handle.close();
+
+      const card = modelCard(page, catalogue.bigModel.id);
+      await card.getByTestId('verify-button').click();
+      await card.locator('[data-testid="file-row"][data-path="weights.safetensors"][data-result="failed"]').waitFor();
+      expect(await card.locator('[data-testid="file-row"][data-path="config.json"]').getAttribute('data-result')).toBe('verified');
+      expect(await card.getByTestId('verify-summary').textContent()).toMatch(/1 of 2 files failed/);
+      await pollUntil(() => badgeStatus(card), (s) => s === 'corrupt');
+      await shot('06-corrupt');
+    });
+
+    it('repairs the model, downloads another, and the storage view counts both', async () => {
+      const big = modelCard(page, catalogue.bigModel.id);
+      await big.getByTestId('download-button').click();
+      const small = modelCard(page, catalogue.smallModel.id);
+      await small.getByTestId('download-button').click();
+      await pollUntil(() => badgeStatus(small), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
+      await pollUntil(() => badgeStatus(big), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
+
+      await page.getByTestId('nav-storage').click();
+      await page.getByTestId('disk-chart').waitFor();
+      await pollUntil(() => page.getByTestId('usage-row').count(), (n) => n === 2);
+      const modelsLegend = await page.getByTestId('legend-models').textContent();
+      expect(modelsLegend).toMatch(/Models\s*4\.\d+ MB/);
+      await shot('07-storage-light');
+    });
+
+    it('previews a clean-up, respects pins, then runs it and frees the space', async () => {
+      // Pin the small model: clean-up must keep it whatever the limit.
+      await page.getByTestId('nav-models').click();
+      const small = modelCard(page, catalogue.smallModel.id);
+      await small.getByTestId('pin-button').click();
+      await small.getByTestId('pinned-chip').waitFor();
+
+      await page.getByTestId('nav-storage').click();
+      await page.getByTestId('gc-button').click();
+      const dialog = page.getByTestId('gc-dialog');
+      await dialog.waitFor();
+      await dialog.getByTestId('gc-max-size').fill('1 KB');
+      await dialog.getByTestId('gc-preview').click();
+      await dialog.getByTestId('gc-plan').waitFor();
+      const planned = await dialog.getByTestId('gc-plan-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model-id')));
+      expect(planned).toEqual([catalogue.bigModel.id]);
+      await shot('08-gc-plan');
+
+      await dialog.getByTestId('gc-run').click();
+      await dialog.getByTestId('gc-result').waitFor();
+      expect(await dialog.getByTestId('gc-result').textContent()).toMatch(/4\.\d+ MB freed/);
+      await page.keyboard.press('Escape');
+      await pollUntil(() => page.getByTestId('usage-row').count(), (n) => n === 1);
+      expect(await page.getByTestId('usage-row').getAttribute('data-model-id')).toBe(catalogue.smallModel.id);
+
+      await page.getByTestId('nav-models').click();
+      await pollUntil(() => badgeStatus(modelCard(page, catalogue.bigModel.id)), (s) => s === 'not-present');
+      expect(await badgeStatus(modelCard(page, catalogue.smallModel.id))).toBe('complete');
+    });
+
+    it('switches to the dark theme and keeps every view readable', async () => {
+      // system -> light -> dark
+      await page.getByTestId('theme-toggle').click();
+      await page.getByTestId('theme-toggle').click();
+      expect(await page.evaluate(() => document.documentElement.getAttribute('data-theme'))).toBe('dark');
+      await shot('09-models-dark');
+      await page.getByTestId('nav-storage').click();
+      await page.getByTestId('disk-chart').waitFor();
+      await shot('10-storage-dark');
+      await page.getByTestId('nav-downloads').click();
+      await page.getByTestId('job-list').waitFor();
+      await shot('11-downloads-dark');
+    });
+  });
+}
+
+/** Polls `read` until `done(value)`, returning that value; fails with the last value seen. */
+async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeout = UI_TIMEOUT): Promise<T> {
+  let last: T | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = await read();
+        return done(last);
+      },
+      { timeout, interval: 50 },
+    )
+    .toBe(true);
+  return last as T;
+}
