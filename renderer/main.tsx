@@ -3,6 +3,7 @@
  * in a browser the page talks to the localhost web host. Either way the UI only sees the
  * typed API client.
  */
+import './strict-csp'; // first: before any zod schema is built
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { API_BRIDGE_GLOBAL, bridgeTransport, createApiClient, type ApiTransport, type PreloadBridge } from '../shared/api';
