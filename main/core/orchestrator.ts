@@ -9,6 +9,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { OrchestratorError, toOrchestratorError } from '../../shared/errors';
 import { filesForVariant, type ManifestFile, type ModelSpec } from '../../shared/manifest';
 import type { DiskUsage, EstimateResult, GcOptions, GcResult, ModelSummary, PinResult, StatusReport, VerificationResult } from '../../shared/results';
@@ -117,7 +118,7 @@ export class Orchestrator implements ModelService {
     this.blobs = new BlobStore(this.layout);
     this.locks = new ModelLocks(this.layout.locksDir, this.clock, { staleMs: this.settings.lockStaleMs });
     this.states = new ModelStateStore(this.layout);
-    this.negativeCache = new NegativeCache(this.clock, this.settings.negativeCacheTtlMs);
+    this.negativeCache = new NegativeCache(this.clock, this.settings.negativeCacheTtlMs, path.join(this.layout.stateDir, 'failed-sources.json'));
     this.collector = new GarbageCollector({
       layout: this.layout,
       blobs: this.blobs,

@@ -34,3 +34,20 @@ describe('NegativeCache', () => {
     expect(cache.list().map((e) => e.source)).toEqual(['http://b']);
   });
 });
+
+describe('NegativeCache persisted in .state', () => {
+  it('is seen by a new process (a new cache on the same file) until it expires', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'negcache-'));
+    const file = path.join(dir, '.state', 'failed-sources.json');
+    const clock = new ManualClock();
+    new NegativeCache(clock, 60_000, file).record('m', 'http://a', failure);
+    const later = new NegativeCache(clock, 60_000, file);
+    expect(later.blocked('m', 'http://a')?.error.code).toBe('SOURCE_UNAVAILABLE');
+    later.clear('m', 'http://a');
+    expect(new NegativeCache(clock, 60_000, file).list()).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
