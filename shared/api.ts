@@ -88,6 +88,11 @@ export interface SettingsView {
     accessKeyId: string | null;
     secretAccessKeySet: boolean;
   };
+  /**
+   * How saved secrets are protected: 'os-keychain' (the desktop app's safeStorage) or 'file'
+   * (a file only this user can read, when no keychain is available). Absent from older hosts.
+   */
+  secretStorage?: 'os-keychain' | 'file';
 }
 
 export interface AppInfo {

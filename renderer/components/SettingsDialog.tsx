@@ -106,6 +106,11 @@ export function SettingsDialog() {
             <input type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} placeholder={settings?.s3.secretAccessKeySet ? 'Saved — type to replace it' : ''} />
           </label>
         </fieldset>
+        {settings?.secretStorage === 'file' ? (
+          <p className="muted">No system keychain is available here: tokens and keys are saved unencrypted in a settings file only your user can read.</p>
+        ) : settings?.secretStorage === 'os-keychain' ? (
+          <p className="muted">Tokens and keys are encrypted with your system keychain.</p>
+        ) : null}
         {error ? (
           <p className="inline-error" role="alert">
             {error}

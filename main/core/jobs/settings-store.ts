@@ -138,6 +138,7 @@ export class SettingsStore {
       quotaBytes: s.quotaBytes,
       hfTokenSet: Boolean(s.hfToken),
       s3: { endpoint: s.s3.endpoint, region: s.s3.region, accessKeyId: s.s3.accessKeyId, secretAccessKeySet: Boolean(s.s3.secretAccessKey) },
+      secretStorage: this.codec ? 'os-keychain' : 'file',
     };
   }
 

@@ -39,6 +39,13 @@ describe('settings secrets and the OS keychain', () => {
     expect(settings.hfToken).toBe('hf_abcdefSECRET');
     expect(settings.s3.secretAccessKey).toBe('s3-SECRET-key');
     expect(reopened.view('/models').hfTokenSet).toBe(true);
+    expect(reopened.view('/models').secretStorage).toBe('os-keychain');
+  });
+
+  it('says in the settings when secrets are only in a user-only file', async () => {
+    const store = new SettingsStore(join(dir, 'plain'), safeStorageCodec(fakeSafeStorage(true, 'basic_text'), 'linux'));
+    await store.update({ hfToken: 'hf_x' });
+    expect(store.view('/models').secretStorage).toBe('file');
   });
 
   it('has no codec where the keychain is unavailable or only the basic_text fallback exists', () => {
