@@ -92,11 +92,12 @@ export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: s
     inspection = await adoptOrphanedModelFiles(deps, inspection);
 
     const units = fetchUnits(inspection.files, options.force === true);
+    const fetching = new Set(units.flatMap((u) => u.paths));
     let skippedOptional: Array<{ path: string; error: StructuredError }> = [];
     const progress = new Map<string, number>();
     const throttle = new Throttle<ModelProgress>((p) => options.onProgress?.(p), 100);
     const report = (phase: ModelProgress['phase'], source: string | null = null) => {
-      const p = buildProgress(inspection, progress, phase, source);
+      const p = buildProgress(inspection, progress, phase, source, fetching);
       if (phase === 'downloading') throttle.push(p);
       else {
         throttle.flush();
@@ -111,6 +112,7 @@ export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: s
       skippedOptional.push(...unit.paths.map((p) => ({ path: p, error: toStructuredError(error) })));
     }
     const toFetch = units.filter((u) => !skipForSpace.includes(u));
+    for (const unit of skipForSpace) for (const p of unit.paths) fetching.delete(p);
     deps.onChange();
 
     const fetched = await fetchAll(deps, model, variant, toFetch, options.signal, (unit, bytes) => {
@@ -371,17 +373,23 @@ async function assemble(
   if (old) await rm(old, { recursive: true, force: true });
 }
 
-function buildProgress(inspection: ModelInspection, progress: Map<string, number>, phase: ModelProgress['phase'], source: string | null): ModelProgress {
-  const files: FileProgress[] = inspection.files.map((f) => {
-    const seen = progress.get(f.file.path);
-    const whole = f.inModelDir === 'ok' && (phase === 'done' || !f.knownBad);
-    const bytesDone = whole || (seen === undefined && f.inBlobs) ? f.file.size : Math.min(f.file.size, seen ?? f.partialBytes);
-    return {
-      path: f.file.path,
-      bytesDone,
-      bytesTotal: f.file.size,
-      state: bytesDone >= f.file.size ? 'done' : seen !== undefined ? 'downloading' : 'pending',
-    };
+/**
+ * Progress of the whole model: files already stored count as done, files being fetched count
+ * their bytes on disk (resumed partial bytes included). When done, optional files that were
+ * skipped are left out so the total matches what is on disk.
+ */
+function buildProgress(
+  inspection: ModelInspection,
+  progress: Map<string, number>,
+  phase: ModelProgress['phase'],
+  source: string | null,
+  fetching: ReadonlySet<string> = new Set(),
+): ModelProgress {
+  const relevant = phase === 'done' ? inspection.files.filter((f) => !f.file.optional || f.inModelDir === 'ok') : inspection.files;
+  const files: FileProgress[] = relevant.map((f) => {
+    const size = f.file.size;
+    const bytesDone = fetching.has(f.file.path) ? Math.min(size, progress.get(f.file.path) ?? f.partialBytes) : size;
+    return { path: f.file.path, bytesDone, bytesTotal: size, state: bytesDone >= size ? 'done' : progress.has(f.file.path) ? 'downloading' : 'pending' };
   });
   return {
     id: inspection.model.id,

@@ -255,3 +255,16 @@ describe('ensure (seed ensurer behaviours)', () => {
     expect((await orch.status('m1')).status).toBe('COMPLETE');
   });
 });
+
+describe('ensure progress when some files are already stored', () => {
+  it('counts stored files as done and the fetched ones from zero, also when forced', async () => {
+    const fs = files();
+    const base = bed.publish('m', fs);
+    const orch = bed.orchestrator([spec('m1', fs, [base])]);
+    await orch.ensure('m1');
+    const seen: ModelProgress[] = [];
+    await orch.ensure('m1', { force: true, onProgress: (p) => seen.push(p) });
+    expect(seen[0]).toMatchObject({ phase: 'preflight', bytesDone: 0, bytesTotal: 250_300 });
+    expect(seen.at(-1)).toMatchObject({ phase: 'done', bytesDone: 250_300 });
+  });
+});
