@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,5 +48,27 @@ describe('ModelLocks', () => {
     const error = await locks.acquire('m~v', 'ensure', { timeoutMs: 60_000, signal: controller.signal }).catch((e: unknown) => e);
     expect((error as OrchestratorError).code).toBe('CANCELLED');
     await held?.release();
+  });
+
+  it('takes over a lock nobody refreshed for longer than the stale time (a holder on another machine died)', async () => {
+    const locks = new ModelLocks(dir, new ManualClock(), { staleMs: 2_000 });
+    await mkdir(path.join(dir, 'm~v.lock'));
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(path.join(dir, 'm~v.lock'), longAgo, longAgo);
+    expect(await locks.holder('m~v')).toBeNull();
+    const taken = await locks.tryAcquire('m~v', 'ensure');
+    expect(taken).not.toBeNull();
+    await taken?.release();
+  });
+
+  it('takes over at once the lock of a dead process on this machine', async () => {
+    const locks = new ModelLocks(dir, new ManualClock());
+    await mkdir(path.join(dir, 'm~v.lock')); // fresh, so only the owner record can tell it is abandoned
+    await writeFile(path.join(dir, 'm~v.owner.json'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), purpose: 'ensure', since: 0 }));
+    expect(await locks.holder('m~v')).toBeNull();
+    const taken = await locks.tryAcquire('m~v', 'verify');
+    expect(taken).not.toBeNull();
+    expect(await locks.holder('m~v')).toMatchObject({ pid: process.pid, purpose: 'verify' });
+    await taken?.release();
   });
 });
