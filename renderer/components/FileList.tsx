@@ -45,16 +45,21 @@ export function FileList({ id, model, variant }: { id: string; model: ModelListI
             const problem = problems.get(file.path);
             return (
               <tr key={file.path} data-testid="file-row" data-path={file.path} data-result={problem ? 'failed' : verified.has(file.path) ? 'verified' : undefined}>
-                <td className="file-list__path">
-                  <Icon name="file" size={14} /> <code>{file.path}</code>
-                  {file.optional ? <span className="chip chip--small">optional</span> : null}
+                <td>
+                  <span className="file-list__path">
+                    <Icon name="file" size={14} /> <code>{file.path}</code>
+                    {file.optional ? <span className="chip chip--small">optional</span> : null}
+                  </span>
                 </td>
                 <td className="num">{formatBytes(file.size)}</td>
                 <td className="file-list__state">
                   {problem ? (
-                    <span className="file-state file-state--bad" data-testid="file-failed">
-                      <Icon name="alert" size={14} /> {problem.code === 'MISSING' ? 'Missing' : problem.code === 'SIZE_MISMATCH' ? 'Wrong size' : 'Checksum mismatch'}
-                      <span className="muted"> — {problem.message}</span>
+                    <span className="file-state file-state--bad" data-testid="file-failed" title={problem.message}>
+                      <Icon name="alert" size={14} />
+                      <span className="file-state__text">
+                        {problem.code === 'MISSING' ? 'Missing' : problem.code === 'SIZE_MISMATCH' ? 'Wrong size' : 'Checksum mismatch'}
+                        <small className="muted">{problemDetail(problem)}</small>
+                      </span>
                     </span>
                   ) : verified.has(file.path) ? (
                     <span className="file-state file-state--ok">
@@ -89,4 +94,11 @@ export function FileList({ id, model, variant }: { id: string; model: ModelListI
       ) : null}
     </div>
   );
+}
+
+/** "expected e7435cb0…c50f789e, found f16b70b7…66520d9d" — enough to compare, short enough to read. */
+function problemDetail(problem: FileProblem): string {
+  const short = (v: string | number) => (typeof v === 'string' && v.length > 20 ? `${v.slice(0, 8)}…${v.slice(-8)}` : typeof v === 'number' ? formatBytes(v) : v);
+  if (problem.expected !== undefined && problem.actual !== undefined) return `expected ${short(problem.expected)}, found ${short(problem.actual)}`;
+  return problem.message;
 }

@@ -36,11 +36,22 @@ export function StorageView() {
 
   const b = diskBreakdown(disk);
   const W = 1000;
+  // Models are often tiny next to a whole volume: any non-empty part gets at least a sliver
+  // so it stays visible (taken from the widest part, which it cannot visibly change).
+  const MIN = 8;
+  const widths = SEGMENTS.map((seg) => (b.total > 0 ? (b[seg.key] / b.total) * W : 0));
+  const widest = widths.indexOf(Math.max(...widths));
+  let borrowed = 0;
+  const adjusted = widths.map((w, i) => {
+    if (i === widest || w === 0 || w >= MIN) return w;
+    borrowed += MIN - w;
+    return MIN;
+  });
+  adjusted[widest] = Math.max(0, (adjusted[widest] ?? 0) - borrowed);
   let x = 0;
-  const rects = SEGMENTS.map((seg) => {
-    const bytes = b[seg.key];
-    const width = b.total > 0 ? (bytes / b.total) * W : 0;
-    const rect = { ...seg, bytes, x, width };
+  const rects = SEGMENTS.map((seg, i) => {
+    const width = adjusted[i] ?? 0;
+    const rect = { ...seg, bytes: b[seg.key], x, width };
     x += width;
     return rect;
   });
@@ -73,7 +84,7 @@ export function StorageView() {
               <rect x="0" y="8" width={W} height="40" rx="8" ry="8" />
             </clipPath>
             <g clipPath="url(#volume-clip)">
-              {rects.map((r) => (r.width > 0 ? <rect key={r.key} className={r.className} x={r.x} y="8" width={Math.max(r.width, 2)} height="40" /> : null))}
+              {rects.map((r) => (r.width > 0 ? <rect key={r.key} className={r.className} x={r.x} y="8" width={r.width} height="40" /> : null))}
             </g>
             {quotaX !== null ? <line className="quota-line" x1={quotaX} x2={quotaX} y1="0" y2="56" vectorEffect="non-scaling-stroke" /> : null}
           </svg>

@@ -1,4 +1,4 @@
-/** Short-lived messages (completions, failures); errors stay until dismissed. */
+/** Short-lived messages (completions, failures); each can be dismissed at once. */
 import { useEffect } from 'react';
 import { useAppStore } from '../store/app-context';
 import type { Toast } from '../store/app-store';
@@ -18,8 +18,8 @@ export function Toasts() {
 function ToastItem({ toast }: { toast: Toast }) {
   const dismiss = useAppStore((s) => s.dismissToast);
   useEffect(() => {
-    if (toast.tone === 'error') return;
-    const timer = setTimeout(() => dismiss(toast.id), 6000);
+    // Errors stay longer; the place they concern (card, dialog) keeps showing them anyway.
+    const timer = setTimeout(() => dismiss(toast.id), toast.tone === 'error' ? 15_000 : 6000);
     return () => clearTimeout(timer);
   }, [toast, dismiss]);
   return (

@@ -84,12 +84,15 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
     switch (event.type) {
       case 'job':
         s.putJob(event.job);
+        // A new download replaces the files: an older verification no longer describes them.
+        if (event.job.state === 'running' || event.job.state === 'done') s.setVerifyResult(statusKey(event.job.id, event.job.variant), null);
         break;
       case 'jobRemoved':
         s.removeJob(event.jobId);
         break;
       case 'status':
         s.putStatus(event.status);
+        if (event.status.status === 'NOT_PRESENT') s.setVerifyResult(statusKey(event.status.id, event.status.variant), null);
         break;
       case 'models':
         void actions.refreshModels().then(() => actions.refreshStatuses());

@@ -205,11 +205,13 @@ const uiSlice = (set: Set, get: Get): UiSlice => ({
   setTheme: (theme) => set({ theme }),
   chooseVariant: (id, variant) => set((s) => ({ chosenVariant: { ...s.chosenVariant, [id]: variant } })),
   toggleExpanded: (id, open) => set((s) => ({ expanded: { ...s.expanded, [id]: open ?? !s.expanded[id] } })),
-  setVerifyResult: (key, result) =>
+  setVerifyResult: (key, result) => {
+    if (!result && !(key in get().verifyResults)) return;
     set((s) => {
       const { [key]: _old, ...rest } = s.verifyResults;
       return { verifyResults: result ? { ...rest, [key]: result } : rest };
-    }),
+    });
+  },
   setPending: (key, action) =>
     set((s) => {
       const { [key]: _old, ...rest } = s.pending;

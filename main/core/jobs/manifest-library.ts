@@ -96,7 +96,12 @@ export class ManifestLibrary {
     } catch (error) {
       const structured = toStructuredError(error);
       const problems = Array.isArray(structured.details.problems) ? (structured.details.problems as ManifestProblem[]) : [];
-      return { name: displayName, ok: false, added: [], conflicts: [], problems, error: structured };
+      // The parser names the saved copy's path; the user knows the file by its own name.
+      const { manifestPath: _internal, ...details } = structured.details;
+      const message = problems.length
+        ? `${displayName} has ${problems.length} problem${problems.length === 1 ? '' : 's'}, listed below with their place in the file. Fix them and import it again.`
+        : structured.message.replaceAll(file, displayName);
+      return { name: displayName, ok: false, added: [], conflicts: [], problems, error: { ...structured, message, details } };
     }
     await mkdir(this.options.dir, { recursive: true });
     await writeFile(file, text, { mode: 0o600 });
