@@ -77,13 +77,21 @@ function startWeb(args) {
     console.error('start: the web UI is not built (dist/web/serve.mjs and main/web/serve.ts are missing).');
     process.exit(1);
   }
-  const child = spawn(command[0], command[1], { stdio: ['inherit', 'pipe', 'inherit'], cwd: repo });
-  let first = true;
+  const child = spawn(command[0], command[1], { stdio: ['inherit', 'pipe', 'pipe'], cwd: repo });
+  // The host prints its URL first on stdout and then explains it on stderr; keep that order.
+  let urlShown = false;
+  const heldBack = [];
+  createInterface({ input: child.stderr }).on('line', (line) => (urlShown ? console.error(line) : heldBack.push(line)));
+  const showHeldBack = () => {
+    urlShown = true;
+    for (const line of heldBack.splice(0)) console.error(line);
+  };
+  child.on('exit', showHeldBack);
   createInterface({ input: child.stdout }).on('line', (line) => {
-    if (first && /^https?:\/\//.test(line)) {
-      first = false;
+    if (!urlShown && /^https?:\/\//.test(line)) {
       console.log(`Model Orchestrator web UI: ${line}`);
       if (openInBrowser(line)) console.log('Opening it in your browser.');
+      showHeldBack();
       return;
     }
     console.log(line);
