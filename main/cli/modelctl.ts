@@ -3,7 +3,7 @@
  * keeps partial data, a second press exits at once) and turns runModelctl's result into
  * the exit status.
  */
-import { EXIT, runModelctl } from './run-modelctl';
+import { EXIT, reportCrash, runModelctl } from './run-modelctl';
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -12,6 +12,16 @@ process.on('SIGINT', () => {
   if (interrupts > 1) process.exit(EXIT.cancelled);
   controller.abort();
 });
+
+let crashed = false;
+const onCrash = (error: unknown): void => {
+  if (crashed) return;
+  crashed = true;
+  process.exitCode = reportCrash(process, process.argv.includes('--json'), error);
+  process.exit();
+};
+process.on('uncaughtException', onCrash);
+process.on('unhandledRejection', onCrash);
 
 const code = await runModelctl({
   argv: process.argv.slice(2),

@@ -182,7 +182,7 @@ function rootFor({ global }: CommandLine, io: ModelctlIo): string {
   return resolve(io.cwd, global.root ?? defaultModelsRoot(io.env));
 }
 
-function fail(io: ModelctlIo, json: boolean, error: unknown, aborted = false, root?: string): number {
+export function fail(io: Pick<ModelctlIo, 'stdout' | 'stderr'>, json: boolean, error: unknown, aborted = false, root?: string): number {
   let structured: StructuredError = toStructuredError(error);
   // Ctrl-C can surface as whatever the interrupted step threw; the user only needs to know it stopped.
   const cancelled = structured.code === 'CANCELLED' || (aborted && !(error instanceof UsageError));
@@ -202,4 +202,18 @@ function fail(io: ModelctlIo, json: boolean, error: unknown, aborted = false, ro
   }
   if (error instanceof UsageError) return EXIT.usage;
   return cancelled ? EXIT.cancelled : EXIT.failed;
+}
+
+/**
+ * Last resort for an exception no operation caught (a library bug firing from an event
+ * handler): still one JSON error document with --json, still a sentence saying what to do.
+ */
+export function reportCrash(io: Pick<ModelctlIo, 'stdout' | 'stderr'>, json: boolean, error: unknown): number {
+  const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
+  const crash = new OrchestratorError(
+    'UNKNOWN_ERROR',
+    `modelctl stopped unexpectedly (${reason}). Partial downloads are kept; run the same command again to resume, and report this if it happens again.`,
+    { cause: reason },
+  );
+  return fail(io, json, crash);
 }

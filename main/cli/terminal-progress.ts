@@ -60,10 +60,16 @@ export class TerminalProgress {
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
     const numbers = `${formatBytes(done)} / ${formatBytes(total)}  ${speed > 0 ? `${formatBytes(speed)}/s` : '--'}  ETA ${formatEta(etaSeconds)}`;
     const columns = this.terminal.columns && this.terminal.columns > 20 ? this.terminal.columns : 80;
-    const barWidth = Math.max(10, Math.min(30, columns - label.length - numbers.length - 10));
-    const filled = Math.round(fraction * barWidth);
-    const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]`;
-    let line = `${label} ${bar} ${percent}  ${numbers}`;
+    // The bar gives way first on a narrow terminal; the numbers are what people read.
+    const fixed = `${label}  ${percent}  ${numbers}`.length;
+    const barWidth = Math.min(30, columns - 1 - fixed - 3);
+    let line: string;
+    if (barWidth >= 10) {
+      const filled = Math.round(fraction * barWidth);
+      line = `${label} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${percent}  ${numbers}`;
+    } else {
+      line = `${label} ${percent}  ${numbers}`;
+    }
     if (line.length > columns - 1) line = line.slice(0, columns - 1);
     this.terminal.write(`\r\x1b[2K${line}`);
     this.drawn = true;

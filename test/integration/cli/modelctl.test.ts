@@ -241,7 +241,9 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
   });
 
   it('verify finds a corrupted byte: exit 1 and the file in failedFiles', async () => {
-    const again = await cli('ensure', 'wan@1');
+    // Same model, live source only: the dead-source fallback was covered above.
+    const live = writeManifest([{ id: 'wan@1', files, sources: [`${server.url}/m1`] }]);
+    const again = await runCli(['--json', '--manifest', live, '--root', root, 'ensure', 'wan@1']);
     expect(again.code, again.stderr).toBe(0);
     const target = join(root, 'models', 'wan@1', 'fp16', 'unet', 'weights.safetensors');
     const fd = openSync(target, 'r+');
@@ -274,7 +276,7 @@ describe('modelctl with two processes and with Ctrl-C', () => {
   it('two processes ensuring the same model: one downloads, the other waits, every file fetched once', async () => {
     const files = generateFiles([{ path: 'one.bin', size: 60_000 }, { path: 'two.bin', size: 40_000 }]);
     // Slow enough that the second process starts while the first is still downloading.
-    publish('/m2', files, { bytesPerSecond: 100_000 });
+    publish('/m2', files, { bytesPerSecond: 50_000 });
     const manifest = writeManifest([{ id: 'shared@1', files, sources: [`${server.url}/m2`] }]);
     const root = freshRoot();
     const args = ['--json', '--manifest', manifest, '--root', root, 'ensure', 'shared@1'];
