@@ -55,3 +55,10 @@ export function navigationDecision(url: unknown): NavigationDecision {
   if (isAllowedExternalUrl(url)) return 'open-external';
   return 'deny';
 }
+
+/** Web permissions the page may use: only writing to the clipboard ("Copy path"), only from our origin. */
+const PAGE_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+export function permissionAllowed(permission: string, requestingUrl: unknown): boolean {
+  return PAGE_PERMISSIONS.has(permission) && isAppUrl(requestingUrl);
+}

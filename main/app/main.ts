@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { API_CALL_CHANNEL, createApiHandlers, handleApiCall, type ApiEvent, type ApiHandlers, type ApiResponse } from '../../shared/api';
 import { OrchestratorError, toStructuredError } from '../../shared/errors';
 import { drawAppIconPng } from './app-icon';
-import { APP_PAGE_URL, APP_SCHEME, navigationDecision } from './app-page';
+import { APP_PAGE_URL, APP_SCHEME, navigationDecision, permissionAllowed } from './app-page';
 import { serveAppAsset } from './app-protocol';
 import { parseDesktopArgs, startDesktopBackend, type DesktopBackend } from './desktop-backend';
 import { createIpcCallHandler, forwardApiEvents } from './ipc-adapter';
@@ -54,7 +54,10 @@ let appIcon: NativeImage;
 
 function showWindow(): void {
   if (!app.isReady()) return;
-  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow();
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    mainWindow = createWindow(); // it shows itself on 'ready-to-show', without a blank frame
+    return;
+  }
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
@@ -105,9 +108,11 @@ function hardenWebContents(): void {
       return { action: 'deny' };
     });
   });
-  // The renderer needs no camera, geolocation, notifications...: refuse every permission.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // The page needs no camera, geolocation, notifications...: only "Copy path" (clipboard write).
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
 }
 
 function serveRenderer(): void {

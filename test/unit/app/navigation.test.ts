@@ -11,3 +11,15 @@ describe('navigation and new windows', () => {
     expect(navigationDecision('javascript:alert(1)')).toBe('deny');
   });
 });
+
+describe('web permissions', () => {
+  it('lets only our page write to the clipboard and refuses everything else', async () => {
+    const { permissionAllowed } = await import('../../../main/app/app-page');
+    expect(permissionAllowed('clipboard-sanitized-write', 'app://model-orchestrator')).toBe(true);
+    expect(permissionAllowed('clipboard-sanitized-write', 'app://model-orchestrator/index.html')).toBe(true);
+    expect(permissionAllowed('clipboard-sanitized-write', 'https://evil.example')).toBe(false);
+    for (const p of ['clipboard-read', 'media', 'geolocation', 'notifications', 'openExternal', 'fileSystem']) {
+      expect(permissionAllowed(p, 'app://model-orchestrator')).toBe(false);
+    }
+  });
+});
