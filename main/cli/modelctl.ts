@@ -13,6 +13,11 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
+// `modelctl list | head -1` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
 let crashed = false;
 const onCrash = (error: unknown): void => {
   if (crashed) return;

@@ -69,7 +69,7 @@ export const resultText = {
     if (result.removed.length === 0) {
       return result.bytesReclaimed > 0
         ? `${verb} ${formatBytes(result.bytesReclaimed)} of leftover data; no models.`
-        : `Nothing to remove${result.dryRun ? '' : ''}.`;
+        : 'Nothing to remove.';
     }
     const lines = result.removed.map((r) => `  ${name(r.id, r.variant)}  ${formatBytes(r.bytes)}`);
     return [`${verb} ${result.removed.length} model(s), ${formatBytes(result.bytesReclaimed)} in total:`, ...lines].join('\n');
