@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${app.url}\n`);
   process.stderr.write(
-    `Model Orchestrator is serving ${app.demo ? 'the demo catalogue' : `${manifests.length} manifest(s)`} on 127.0.0.1 only; models root ${app.root}.\n` +
+    `Model Orchestrator is serving ${app.demo ? 'the demo catalogue' : manifests.length ? manifests.join(', ') : 'no manifest yet (import one in the page)'} on 127.0.0.1 only; models root ${app.root}.\n` +
       'Open the URL above in a browser (it logs you in for this launch). Press Ctrl+C to stop; running downloads pause and resume next time.\n',
   );
 

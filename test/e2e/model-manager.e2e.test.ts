@@ -78,7 +78,7 @@ for (const target of E2E_TARGETS) {
       await dropFiles(page, [{ name: 'models.toml', text: catalogue.manifestToml }]);
       await modelCard(page, catalogue.bigModel.id).waitFor();
       await modelCard(page, catalogue.smallModel.id).waitFor();
-      expect(await badgeStatus(modelCard(page, catalogue.bigModel.id))).toBe('not-present');
+      await pollUntil(() => badgeStatus(modelCard(page, catalogue.bigModel.id)), (s) => s === 'not-present');
     });
 
     it('downloads with visible, advancing progress, and pauses and resumes without starting over', async () => {
@@ -134,20 +134,38 @@ for (const target of E2E_TARGETS) {
       await shot('06-corrupt');
     });
 
-    it('repairs the model, downloads another, and the storage view counts both', async () => {
+    it('queues downloads beyond the parallel limit, repairs the model, and the storage view counts both', async () => {
+      await page.getByTestId('nav-downloads').click();
+      await page.getByTestId('parallel-limit').selectOption('1');
+      await pollUntil(() => page.getByTestId('parallel-limit').inputValue(), (v) => v === '1');
+      await page.getByTestId('nav-models').click();
+
       const big = modelCard(page, catalogue.bigModel.id);
       await big.getByTestId('download-button').click();
+      // The file list is still open from the verification above; open it if not.
+      if ((await big.getByTestId('files-toggle').getAttribute('aria-expanded')) !== 'true') await big.getByTestId('files-toggle').click();
       const small = modelCard(page, catalogue.smallModel.id);
       await small.getByTestId('download-button').click();
-      await pollUntil(() => badgeStatus(small), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
+      // One at a time: the second waits its turn.
+      await pollUntil(() => badgeStatus(small), (s) => s === 'queued');
+      await pollUntil(() => badgeStatus(big), (s) => s === 'downloading');
+      // Each file shows its own progress while the model downloads.
+      await big.locator('[data-testid="file-row"][data-path="weights.safetensors"]').getByRole('progressbar').waitFor();
+      await shot('07-queue-and-file-progress');
+      await page.getByTestId('nav-downloads').click();
+      await pollUntil(() => page.getByTestId('job-row').count(), (n) => n >= 2);
+      expect(await page.getByTestId('queue-summary').textContent()).toMatch(/1 running · 1 waiting/);
+      await shot('08-downloads-queue');
+      await page.getByTestId('nav-models').click();
       await pollUntil(() => badgeStatus(big), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
+      await pollUntil(() => badgeStatus(small), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
 
       await page.getByTestId('nav-storage').click();
       await page.getByTestId('disk-chart').waitFor();
       await pollUntil(() => page.getByTestId('usage-row').count(), (n) => n === 2);
       const modelsLegend = await page.getByTestId('legend-models').textContent();
       expect(modelsLegend).toMatch(/Models\s*4\.\d+ MB/);
-      await shot('07-storage-light');
+      await shot('09-storage-light');
     });
 
     it('previews a clean-up, respects pins, then runs it and frees the space', async () => {
@@ -166,7 +184,7 @@ for (const target of E2E_TARGETS) {
       await dialog.getByTestId('gc-plan').waitFor();
       const planned = await dialog.getByTestId('gc-plan-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model-id')));
       expect(planned).toEqual([catalogue.bigModel.id]);
-      await shot('08-gc-plan');
+      await shot('10-gc-plan');
 
       await dialog.getByTestId('gc-run').click();
       await dialog.getByTestId('gc-result').waitFor();
@@ -180,18 +198,43 @@ for (const target of E2E_TARGETS) {
       expect(await badgeStatus(modelCard(page, catalogue.smallModel.id))).toBe('complete');
     });
 
+    it('can be driven from the keyboard: dialogs trap focus, Esc closes them and focus returns', async () => {
+      const settingsButton = page.getByTestId('settings-button');
+      await settingsButton.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByTestId('settings-dialog');
+      await dialog.waitFor();
+      const insideDialog = () => page.evaluate(() => Boolean(document.activeElement?.closest('[role="dialog"]')));
+      expect(await insideDialog()).toBe(true);
+      for (let i = 0; i < 25; i++) {
+        await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
+        expect(await insideDialog()).toBe(true);
+      }
+      await shot('11-settings-dialog');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('settings-button');
+    });
+
+    it('imports with the Import button too, and says when nothing new was added', async () => {
+      await page.getByTestId('nav-models').click();
+      await page.getByTestId('import-input').first().setInputFiles({ name: 'models.toml', mimeType: 'text/plain', buffer: Buffer.from(catalogue.manifestToml) });
+      await page.getByTestId('toast').filter({ hasText: 'Imported models.toml' }).first().waitFor();
+      expect(await page.getByTestId('model-card').count()).toBe(2);
+    });
+
     it('switches to the dark theme and keeps every view readable', async () => {
       // system -> light -> dark
       await page.getByTestId('theme-toggle').click();
       await page.getByTestId('theme-toggle').click();
       expect(await page.evaluate(() => document.documentElement.getAttribute('data-theme'))).toBe('dark');
-      await shot('09-models-dark');
+      await shot('12-models-dark');
       await page.getByTestId('nav-storage').click();
       await page.getByTestId('disk-chart').waitFor();
-      await shot('10-storage-dark');
+      await shot('13-storage-dark');
       await page.getByTestId('nav-downloads').click();
       await page.getByTestId('job-list').waitFor();
-      await shot('11-downloads-dark');
+      await shot('14-downloads-dark');
     });
   });
 }
