@@ -85,6 +85,7 @@ export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: s
   const key = layout.key(model.id, variant);
   const lock = await locks.acquire(key, 'ensure', { timeoutMs: deps.lockTimeoutMs, ...(options.signal ? { signal: options.signal } : {}), what });
   const staging = path.join(layout.tmpDir, `${key}.staging-${randomBytes(4).toString('hex')}`);
+  const throttle = new Throttle<ModelProgress>((p) => options.onProgress?.(p), 100);
   try {
     // Another process may have finished this model while we waited for the lock.
     let inspection = await inspect();
@@ -95,7 +96,6 @@ export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: s
     const fetching = new Set(units.flatMap((u) => u.paths));
     let skippedOptional: Array<{ path: string; error: StructuredError }> = [];
     const progress = new Map<string, number>();
-    const throttle = new Throttle<ModelProgress>((p) => options.onProgress?.(p), 100);
     const report = (phase: ModelProgress['phase'], source: string | null = null) => {
       const p = buildProgress(inspection, progress, phase, source, fetching);
       if (phase === 'downloading') throttle.push(p);
@@ -142,6 +142,7 @@ export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: s
     if (options.signal?.aborted) throw cancelled(what);
     throw toOrchestratorError(error, `ensure ${what}`);
   } finally {
+    throttle.flush(); // never let a late 'downloading' report arrive after the job ended
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await lock.release();
     deps.onChange();

@@ -25,6 +25,7 @@ export const EMPTY_STATE: ModelState = { pinned: false, lastUsed: null, corrupt:
 
 export class ModelStateStore {
   private readonly dir: string;
+  private readonly queue = new Map<string, Promise<void>>();
 
   constructor(private readonly layout: ModelsRoot) {
     this.dir = path.join(layout.stateDir, 'models');
@@ -44,17 +45,35 @@ export class ModelStateStore {
   }
 
   async update(id: string, variant: string, change: Partial<ModelState>): Promise<ModelState> {
-    const next = { ...(await this.read(id, variant)), ...change };
-    await mkdir(this.dir, { recursive: true });
-    await writeFileDurable(this.file(id, variant), `${JSON.stringify(next)}\n`);
-    return next;
+    // Read-modify-write one at a time per variant, so a pin and a last-use update in this
+    // process never overwrite each other.
+    const key = this.layout.key(id, variant);
+    const previous = this.queue.get(key) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const next = { ...(await this.read(id, variant)), ...change };
+      await mkdir(this.dir, { recursive: true });
+      await writeFileDurable(this.file(id, variant), `${JSON.stringify(next)}\n`);
+      return next;
+    });
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queue.set(key, settled);
+    void settled.then(() => {
+      if (this.queue.get(key) === settled) this.queue.delete(key);
+    });
+    return run;
   }
 
   /** Forgets everything but the pin (after a model is removed). */
   async forget(id: string, variant: string): Promise<void> {
     const state = await this.read(id, variant);
     if (state.pinned) await this.update(id, variant, { ...EMPTY_STATE, pinned: true });
-    else await rm(this.file(id, variant), { force: true });
+    else {
+      await this.queue.get(this.layout.key(id, variant));
+      await rm(this.file(id, variant), { force: true });
+    }
   }
 
   /** Every recorded variant: key `<id>~<variant>` -> state. */

@@ -40,7 +40,8 @@ describe('status (seed ensurer behaviours)', () => {
   it('is PARTIAL with bytes present and needed when some required files are stored', async () => {
     const fs = files();
     const base = bed.publish('m', fs);
-    const orch = bed.orchestrator([spec('m1', fs, [base])]);
+    // One file at a time, so config.json and a.bin are stored before b.bin fails.
+    const orch = bed.orchestrator([spec('m1', fs, [base])], { settings: { fileConcurrency: 1 } });
     bed.server.fault('/m/weights/b.bin', { type: 'status', status: 404 }, { times: 100 });
     await orch.ensure('m1').catch(() => undefined);
     expect(await orch.status('m1')).toMatchObject({ status: 'PARTIAL', bytesPresent: 40_100, bytesNeeded: 60_000, missingFiles: ['weights/b.bin'] });
