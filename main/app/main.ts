@@ -137,9 +137,15 @@ function registerIpc(): void {
   });
 }
 
+/** The icon the build wrote to dist/icons (fast), else drawn now (same picture). */
+function loadIcon(file: string, size: number): NativeImage {
+  const image = nativeImage.createFromPath(join(DIST_DIR, 'icons', file));
+  return image.isEmpty() ? nativeImage.createFromBuffer(drawAppIconPng(size)) : image;
+}
+
 function createTray(): void {
   try {
-    tray = new Tray(nativeImage.createFromBuffer(drawAppIconPng(32)).resize({ width: 16, height: 16, quality: 'best' }));
+    tray = new Tray(loadIcon('tray.png', 32).resize({ width: 16, height: 16, quality: 'best' }));
   } catch {
     tray = null; // no system tray on this desktop: closing the window then quits
     return;
@@ -243,7 +249,7 @@ async function startBackend(): Promise<ApiHandlers> {
 }
 
 async function onReady(): Promise<void> {
-  appIcon = nativeImage.createFromBuffer(drawAppIconPng(256));
+  appIcon = loadIcon('icon.png', 256);
   if (process.platform === 'win32') app.setAppUserModelId('io.github.model-orchestrator');
   hardenWebContents();
   serveRenderer();

@@ -133,7 +133,7 @@ const electron = {
   Menu,
   Tray,
   Notification,
-  nativeImage: { createFromBuffer: () => image },
+  nativeImage: { createFromBuffer: () => image, createFromPath: () => image },
   ipcMain: { handle: (channel, fn) => state.ipcHandlers.set(channel, fn) },
   protocol: {
     registerSchemesAsPrivileged: (schemes) => report('protocol.privileged', { schemes }),
