@@ -25,9 +25,13 @@ const savedTheme = (() => {
 
 const store = createAppStore({ theme: savedTheme });
 const bridge = (window as unknown as Record<string, PreloadBridge | undefined>)[API_BRIDGE_GLOBAL];
-const transport: ApiTransport = bridge
-  ? bridgeTransport(bridge)
-  : webTransport({ onConnection: (state) => store.getState().setConnection(state) });
+// Events missed while the stream was down are recovered by reloading the state once it is back.
+const onConnection = (state: 'live' | 'lost') => {
+  const wasLost = store.getState().connection === 'lost';
+  store.getState().setConnection(state);
+  if (state === 'live' && wasLost) void actions.resync();
+};
+const transport: ApiTransport = bridge ? bridgeTransport(bridge) : webTransport({ onConnection });
 if (bridge) store.getState().setConnection('live');
 const actions = createAppActions(createApiClient(transport), store);
 

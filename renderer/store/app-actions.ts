@@ -11,6 +11,8 @@ import { statusKey, type AppStore, type PendingAction } from './app-store';
 export interface AppActions {
   /** Loads everything and subscribes to events; returns the unsubscribe function. */
   start(): () => void;
+  /** Reloads jobs, models, statuses and disk usage (after the event stream reconnects). */
+  resync(): Promise<void>;
   refreshModels(): Promise<void>;
   refreshStatuses(): Promise<void>;
   refreshDisk(): Promise<void>;
@@ -134,6 +136,17 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         }
       })();
       return unsubscribe;
+    },
+
+    async resync() {
+      try {
+        state().setJobs(await client.listJobs());
+        await actions.refreshModels();
+        await Promise.all([actions.refreshStatuses(), actions.refreshDisk()]);
+        state().setLoadError(null);
+      } catch (error) {
+        state().setLoadError(asStructured(error));
+      }
     },
 
     async refreshModels() {

@@ -227,7 +227,7 @@ const uiSlice = (set: Set, get: Get): UiSlice => ({
   setGcResult: (gcResult) => set({ gcResult }),
   pushToast: (toast) => {
     const id = ++toastCounter;
-    set((s) => ({ toasts: [...s.toasts, { ...toast, id }].slice(-5) }));
+    set((s) => ({ toasts: [...s.toasts, { ...toast, id }].slice(-3) }));
     return id;
   },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),

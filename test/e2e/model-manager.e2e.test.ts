@@ -236,6 +236,21 @@ for (const target of E2E_TARGETS) {
       await page.getByTestId('job-list').waitFor();
       await shot('14-downloads-dark');
     });
+
+    it('removes a model from disk after confirmation, and the storage view empties', async () => {
+      await page.getByTestId('nav-models').click();
+      const small = modelCard(page, catalogue.smallModel.id);
+      await small.getByTestId('remove-button').click();
+      const dialog = page.getByTestId('remove-dialog');
+      await dialog.waitFor();
+      expect(await dialog.textContent()).toContain('pinned');
+      // The safe choice has the focus: Enter now would keep the model.
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep it');
+      await dialog.getByTestId('confirm-remove').click();
+      await pollUntil(() => badgeStatus(small), (s) => s === 'not-present');
+      await page.getByTestId('nav-storage').click();
+      await page.getByTestId('storage-empty').waitFor();
+    });
   });
 }
 
