@@ -1,7 +1,7 @@
 /**
  * A second process working on the same models root, for cross-process tests. Run with
  * `node --import tsx orchestrator-child.ts '<json>'`:
- *   {"action":"ensure","root":...,"models":[...],"id":...}  -> prints the EnsureResult (or {"error"}) as JSON
+ *   {"action":"ensure","root":...,"models":[...],"id":...}  -> prints "ready", then the EnsureResult (or {"error"}) as JSON
  *   {"action":"hold-lock","root":...,"key":...,"purpose":...} -> prints "locked" and holds it until killed
  */
 import { z } from 'zod';
@@ -42,6 +42,7 @@ if (input.action === 'hold-lock') {
     settings: { safetyMarginBytes: 0 },
   });
   let code = 0;
+  process.stdout.write('ready\n'); // the parent starts its own ensure now, so the two overlap
   try {
     process.stdout.write(`${JSON.stringify(await orchestrator.ensure(input.id))}\n`);
   } catch (error) {
