@@ -94,11 +94,11 @@ function tellAboutTrayOnce(): void {
 /** Every webContents: no navigation away from our origin, no new windows, no webviews. */
 function hardenWebContents(): void {
   app.on('web-contents-created', (_event, contents) => {
-    const guard = (event: { preventDefault(): void }, url: string) => {
-      const decision = navigationDecision(url);
+    const guard = (event: { preventDefault(): void; url: string }) => {
+      const decision = navigationDecision(event.url);
       if (decision === 'allow') return;
       event.preventDefault();
-      if (decision === 'open-external') void shell.openExternal(url);
+      if (decision === 'open-external') void shell.openExternal(event.url);
     };
     contents.on('will-navigate', guard);
     contents.on('will-redirect', guard);
@@ -130,8 +130,8 @@ function registerIpc(): void {
   ipcMain.handle(API_CALL_CHANNEL, async (event, method: unknown, input: unknown) => {
     try {
       handle ??= createIpcCallHandler(await backendReady);
-    } catch {
-      return { ok: false, error: toStructuredError(backendFailure) };
+    } catch (error) {
+      return { ok: false, error: toStructuredError(error) };
     }
     return handle(event, method, input);
   });
@@ -282,11 +282,15 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', (event) => {
     if (!backend || shutdown) return;
     event.preventDefault();
-    shutdown = backend.close().finally(() => {
-      backend = null;
-      tray?.destroy();
-      app.quit();
-    });
+    // Pause downloads (partial data stays for next time) and stop the demo mirror, then really quit.
+    shutdown = backend
+      .close()
+      .catch(() => undefined)
+      .finally(() => {
+        backend = null;
+        tray?.destroy();
+        app.quit();
+      });
   });
   app.whenReady().then(onReady, (error: unknown) => {
     dialog.showErrorBox('Model Orchestrator could not start', String(error));

@@ -174,7 +174,8 @@ process.on('message', async (msg) => {
       const res = await state.protocolHandler(new Request(msg.url));
       report('reply', { id: msg.id, value: { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() } });
     } else if (msg.type === 'navigate') {
-      const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+      // Electron passes the details (with the url) first and the deprecated url second.
+      const event = { url: msg.url, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
       state.windows[0].webContents.emit('will-navigate', event, msg.url);
       report('reply', { id: msg.id, value: { prevented: event.defaultPrevented, openHandler: state.openHandler ? state.openHandler({ url: msg.url }) : null } });
     } else if (msg.type === 'trayClick') {
