@@ -166,10 +166,12 @@ export class Orchestrator implements ModelService {
       const { model, variant } = this.resolve(id, options.variant);
       const key = this.layout.key(model.id, variant);
       let job = this.jobs.get(key);
+      if (job?.controller.signal.aborted) job = undefined; // a cancelled job still winding down is not joined
       if (job && options.force && !job.force) {
         // A forced re-download asked while a normal ensure runs: let it finish, then force.
         await job.promise.catch(() => undefined);
         job = this.jobs.get(key);
+        if (job?.controller.signal.aborted) job = undefined;
       }
       if (!job) job = this.startJob(key, model, variant, options.force === true);
       return this.attach(job, options);

@@ -167,6 +167,18 @@ describe('ensure (seed ensurer behaviours)', () => {
     await codeOf(orch.ensure('bad'));
     expect(await filesIn(bed.layout.tmpDir)).toEqual([]);
     expect(await filesIn(bed.layout.modelDir('bad', 'fp16'))).toEqual([]);
+    // A failure while the directory is being assembled in staging: cancelled at that moment.
+    const controller = new AbortController();
+    const failing = orch.ensure('ok', {
+      force: true,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'assembling') controller.abort();
+      },
+    });
+    expect((await codeOf(failing)).code).toBe('CANCELLED');
+    await expect.poll(() => filesIn(bed.layout.tmpDir)).toEqual([]);
+    expect(await filesIn(bed.layout.modelDir('ok', 'fp16'))).toEqual(['.verified.json', 'config.json', 'unet/model.safetensors', 'vae/vae.pth']);
   });
 
   it('ensures the requested variant with only the files of that variant', async () => {
@@ -266,5 +278,24 @@ describe('ensure progress when some files are already stored', () => {
     await orch.ensure('m1', { force: true, onProgress: (p) => seen.push(p) });
     expect(seen[0]).toMatchObject({ phase: 'preflight', bytesDone: 0, bytesTotal: 250_300 });
     expect(seen.at(-1)).toMatchObject({ phase: 'done', bytesDone: 250_300 });
+  });
+});
+
+describe('ensure after a cancellation', () => {
+  it('a new ensure right after a cancelled one starts afresh instead of joining the cancelled job', async () => {
+    const fs = files();
+    for (const f of fs) bed.server.serve(`/slow/${f.path}`, f.data, { bytesPerSecond: 200_000 });
+    const orch = bed.orchestrator([spec('m1', fs, [`${bed.server.url}/slow`])]);
+    const controller = new AbortController();
+    const first = orch.ensure('m1', {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'downloading') controller.abort();
+      },
+    });
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+    const second = await orch.ensure('m1');
+    expect(second.localPath).toBe(bed.layout.modelDir('m1', 'fp16'));
+    expect((await orch.status('m1')).status).toBe('COMPLETE');
   });
 });
