@@ -157,6 +157,18 @@ describe('Electron main process (with a stand-in Electron)', () => {
     expect(JSON.stringify(appMenu.items)).toContain('Import Manifest…');
   });
 
+  it('imports a manifest chosen with File › Import Manifest… and says what it added', async () => {
+    const reference = join(repo, 'test', 'fixtures', 'manifests', 'wan22-models.toml');
+    await command('menuClick', { path: ['&File', 'Import Manifest…'], pickFile: reference });
+    const open = await waitFor((m) => m.type === 'dialog.open');
+    expect(JSON.stringify(open.options)).toContain('toml');
+    const box = (await waitFor((m) => m.type === 'dialog.message')).options as { type: string; message: string };
+    expect(box).toMatchObject({ type: 'info', message: expect.stringMatching(/^Imported \d+ models? from wan22-models\.toml\.$/) });
+    const list = await call('listModels');
+    expect(list.ok && (list.result as Array<{ manifest: string | null }>).some((m) => m.manifest === 'wan22-models.toml')).toBe(true);
+    expect(messages.some((m) => m.type === 'webContents.send' && (m.payload as { type: string }).type === 'models')).toBe(true);
+  });
+
   it('hides the window to the tray on close and quits cleanly from the tray', async () => {
     const closed = (await command('closeWindow')) as { visible: boolean; destroyed: boolean };
     expect(closed).toEqual({ visible: false, destroyed: false });

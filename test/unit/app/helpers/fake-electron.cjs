@@ -151,7 +151,13 @@ const electron = {
     openPath: async (path) => { report('shell.openPath', { path }); return ''; },
   },
   dialog: {
-    showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+    // The file the user picks in the next open dialog (set by the test), else cancelled.
+    showOpenDialog: async (...args) => {
+      report('dialog.open', { options: args[args.length - 1] });
+      const picked = state.nextOpenDialogPath;
+      state.nextOpenDialogPath = null;
+      return picked ? { canceled: false, filePaths: [picked] } : { canceled: true, filePaths: [] };
+    },
     showMessageBox: async (...args) => { report('dialog.message', { options: args[args.length - 1] }); return { response: 0 }; },
     showErrorBox: (title, content) => report('dialog.error', { title, content }),
   },
@@ -180,6 +186,17 @@ process.on('message', async (msg) => {
       report('reply', { id: msg.id, value: { prevented: event.defaultPrevented, openHandler: state.openHandler ? state.openHandler({ url: msg.url }) : null } });
     } else if (msg.type === 'trayClick') {
       const item = state.tray.menu.template.find((i) => i.label === msg.label);
+      item.click();
+      report('reply', { id: msg.id, value: true });
+    } else if (msg.type === 'menuClick') {
+      // Follows a path of labels through the application menu and clicks the last item.
+      let items = state.appMenu.template;
+      let item = null;
+      for (const label of msg.path) {
+        item = items.find((i) => i.label === label);
+        items = item && item.submenu;
+      }
+      state.nextOpenDialogPath = msg.pickFile || null;
       item.click();
       report('reply', { id: msg.id, value: true });
     } else if (msg.type === 'closeWindow') {
