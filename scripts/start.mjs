@@ -63,8 +63,9 @@ function supervise(child) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+/** Electron on the project folder, so it reads package.json (name, version, main: dist/app/main.cjs). */
 function startElectron(executable, args) {
-  supervise(spawn(executable, [join(repo, 'dist', 'app', 'main.cjs'), ...args], { stdio: 'inherit' }));
+  supervise(spawn(executable, [repo, ...args], { stdio: 'inherit' }));
 }
 
 function startWeb(args) {
