@@ -213,3 +213,41 @@ describe('structured errors on every API (seed ensurer behaviours)', () => {
     expect(usage).toBeInstanceOf(OrchestratorError);
   });
 });
+
+describe('verify progress and cancellation', () => {
+  it('reports hashing progress up to every byte of the model', async () => {
+    const { orch } = await installed();
+    const seen: Array<{ bytesDone: number; bytesTotal: number }> = [];
+    await orch.verify('m1', { onProgress: (p) => seen.push(p) });
+    expect(seen.at(-1)).toMatchObject({ bytesDone: 100_100, bytesTotal: 100_100 });
+  });
+
+  it('a cancelled verification fails with CANCELLED and leaves the status as it was', async () => {
+    const { orch } = await installed();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(orch.verify('m1', { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect((await orch.status('m1')).status).toBe('COMPLETE');
+  });
+});
+
+describe('manifest updates', () => {
+  it('a changed file in the manifest makes the model PARTIAL and ensure fetches only that file', async () => {
+    const fs = files();
+    const base = bed.publish('m', fs);
+    let models = [spec('m1', fs, [base])];
+    const orch = bed.orchestrator(() => models);
+    await orch.ensure('m1');
+    const updated = fs.map((f) => (f.path === 'weights/a.bin' ? { ...f, data: bytes(41_000, 'a2') } : f));
+    bed.publish('m', updated);
+    models = [{ ...spec('m1', updated, [base]), version: '1.1.0' }];
+    expect(await orch.status('m1')).toMatchObject({ status: 'PARTIAL', missingFiles: ['weights/a.bin'], bytesNeeded: 41_000 });
+    bed.server.reset();
+    const result = await orch.ensure('m1');
+    expect(result.downloadedBytes).toBe(41_000);
+    expect(new Set(bed.server.requests.map((r) => r.path))).toEqual(new Set(['/m/weights/a.bin']));
+    expect((await orch.verify('m1')).success).toBe(true);
+    const gc = await orch.gc();
+    expect(gc.orphanBytes).toBe(40_000); // the old a.bin blob nobody uses any more
+  });
+});
