@@ -18,10 +18,14 @@ const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 export function electronExecutable(root = repo, env = process.env) {
   const pkg = join(root, 'node_modules', 'electron');
   const pathFile = join(pkg, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const relative = readFileSync(pathFile, 'utf8').trim();
+  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
+  // Like the electron package: ELECTRON_OVERRIDE_DIST_PATH names a folder holding a local build.
+  if (env.ELECTRON_OVERRIDE_DIST_PATH) {
+    const full = join(env.ELECTRON_OVERRIDE_DIST_PATH, relative || 'electron');
+    return existsSync(full) ? full : null;
+  }
   if (!relative) return null;
-  const full = env.ELECTRON_OVERRIDE_DIST_PATH ? join(env.ELECTRON_OVERRIDE_DIST_PATH, relative) : join(pkg, 'dist', relative);
+  const full = join(pkg, 'dist', relative);
   return existsSync(full) ? full : null;
 }
 

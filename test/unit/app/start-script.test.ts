@@ -46,6 +46,11 @@ describe('npm start: choosing Electron or the web UI', () => {
     expect(whyElectronCannotStart({ root: ready, env: {}, platform: 'darwin', uid: 501 })).toBeNull();
     expect(whyElectronCannotStart({ root: ready, env: {}, platform: 'linux', uid: 1000 })).toMatch(/no display/);
     expect(whyElectronCannotStart({ root: ready, env: { DISPLAY: ':0' }, platform: 'linux', uid: 0 })).toMatch(/root/);
+
+    const override = join(dir, 'local-build');
+    await mkdir(override, { recursive: true });
+    await writeFile(join(override, 'electron'), '');
+    expect(electronExecutable(none, { ELECTRON_OVERRIDE_DIST_PATH: override })).toBe(join(override, 'electron'));
   });
 
   it('here: says why in one sentence, then serves the web UI and prints its URL', async () => {
