@@ -102,6 +102,8 @@ export interface AppInfo {
   /** True when `openFolder` can open a file manager (desktop app only). */
   canOpenFolder: boolean;
   modelsRoot: string;
+  /** Problems met at startup that the user should know about (damaged settings, unrestorable imports). */
+  notices?: string[];
 }
 
 export interface AppNotification {

@@ -27,6 +27,7 @@ export function App() {
   const dialog = useAppStore((s) => s.dialog);
   const loadError = useAppStore((s) => s.loadError);
   const theme = useAppStore((s) => s.theme);
+  const notices = useAppStore((s) => s.appInfo?.notices);
 
   useEffect(() => actions.start(), [actions]);
 
@@ -57,6 +58,11 @@ export function App() {
             <Icon name="alert" /> <strong>{loadError.code}</strong> {loadError.message}
           </div>
         ) : null}
+        {notices?.map((notice) => (
+          <p className="inline-warning banner" role="alert" key={notice} data-testid="startup-notice">
+            {notice}
+          </p>
+        ))}
         {view === 'models' ? <ModelsView /> : view === 'downloads' ? <DownloadsView /> : <StorageView />}
       </main>
       {dialog?.kind === 'gc' ? <GcDialog /> : null}

@@ -6,6 +6,7 @@ import { useActions, useAppStore } from '../store/app-context';
 import { diskBreakdown } from '../disk-breakdown';
 import { formatBytes, formatRelativeTime } from '../format';
 import { Icon } from './Icon';
+import { ProgressBar } from './ProgressBar';
 
 const SEGMENTS = [
   { key: 'models', label: 'Models', className: 'seg-models' },
@@ -104,6 +105,23 @@ export function StorageView() {
             ) : null}
           </figcaption>
         </figure>
+        {b.quota ? (
+          <div className="quota-meter" data-testid="quota-meter">
+            <div className="quota-meter__label">
+              <span>
+                Models use <strong>{formatBytes(b.models)}</strong> of the <strong>{formatBytes(b.quota)}</strong> quota
+              </span>
+              <span className={b.quotaUse !== null && b.quotaUse > 1 ? 'over-quota' : 'muted'}>{Math.round((b.quotaUse ?? 0) * 100)}%</span>
+            </div>
+            <ProgressBar
+              value={Math.min(b.models, b.quota)}
+              max={b.quota}
+              label="Share of the quota used by models"
+              tone={b.quotaUse !== null && b.quotaUse > 1 ? 'danger' : b.quotaUse !== null && b.quotaUse > 0.9 ? 'paused' : 'accent'}
+            />
+            {b.quotaUse !== null && b.quotaUse > 1 ? <p className="inline-warning">Over quota: Clean up removes the least recently used unpinned models until they fit.</p> : null}
+          </div>
+        ) : null}
         <p className="muted small">
           {b.sharedSavings > 0 ? `Identical files are stored once: ${formatBytes(b.sharedSavings)} saved. ` : ''}
           {disk.linkMode === 'copy' ? 'This filesystem refused hard links, so shared files are copied (counted twice). ' : ''}

@@ -38,7 +38,7 @@ for (const target of E2E_TARGETS) {
         root: join(dir, 'root'),
         configDir: join(dir, 'config'),
         // A bandwidth cap keeps the big download on screen long enough to pause it.
-        settings: { maxBytesPerSecond: 1_000_000, parallelDownloads: 2 },
+        settings: { maxBytesPerSecond: 1_000_000, parallelDownloads: 2, quotaBytes: 10_000_000 },
       });
       page = app.page;
       page.setDefaultTimeout(UI_TIMEOUT);
@@ -165,6 +165,7 @@ for (const target of E2E_TARGETS) {
       await pollUntil(() => page.getByTestId('usage-row').count(), (n) => n === 2);
       const modelsLegend = await page.getByTestId('legend-models').textContent();
       expect(modelsLegend).toMatch(/Models\s*4\.\d+ MB/);
+      expect(await page.getByTestId('quota-meter').textContent()).toMatch(/of the 10\.0 MB quota/);
       await shot('09-storage-light');
     });
 

@@ -82,8 +82,8 @@ export class AppService implements ApiService {
     private readonly options: AppServiceOptions,
     private readonly settings: SettingsStore,
     private readonly library: ManifestLibrary,
-    /** Problems met while restoring saved imports, shown once in listManifests' wake. */
-    readonly startupProblems: Array<{ path: string; message: string }>,
+    /** What went wrong while restoring settings or saved imports; shown to the user as notices. */
+    readonly startupProblems: string[],
   ) {
     this.queue = new DownloadQueue({
       ensure: (id, ensureOptions) => this.use((s) => s.ensure(id, ensureOptions)),
@@ -99,14 +99,20 @@ export class AppService implements ApiService {
   static async create(options: AppServiceOptions): Promise<AppService> {
     const configDir = resolve(options.configDir ?? join(options.root, '.state', 'app'));
     const settings = new SettingsStore(configDir, options.secretCodec);
-    await settings.load();
+    const problems: string[] = [];
+    try {
+      await settings.load();
+    } catch (error) {
+      // A damaged settings file must not keep the app from starting: defaults apply, the user is told.
+      problems.push(toStructuredError(error).message);
+    }
     const library = new ManifestLibrary({
       dir: join(configDir, 'manifests'),
       ...(options.localMirrorRoot ? { localMirrorRoot: options.localMirrorRoot } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
     for (const m of options.manifests ?? []) library.addBuiltIn(m.name, m.manifest);
-    const problems = await library.loadSaved();
+    for (const p of await library.loadSaved()) problems.push(`Imported manifest ${p.path} ${p.message}`);
     const app = new AppService(options, settings, library, problems);
     app.root = resolve(settings.get().modelsRoot ?? options.root);
     app.slot = await app.newSlot(app.root);
@@ -137,6 +143,7 @@ export class AppService implements ApiService {
       host: this.options.host,
       canOpenFolder: Boolean(this.options.openPath),
       modelsRoot: this.root,
+      ...(this.startupProblems.length ? { notices: [...this.startupProblems] } : {}),
     };
   }
 

@@ -84,7 +84,7 @@ export class SettingsStore {
     } catch {
       throw new OrchestratorError(
         'INVALID_CONFIG',
-        `The settings file ${this.file} is damaged. Fix or delete it; the app will start with default settings.`,
+        `The settings file ${this.file} is damaged, so default settings are in use. Fix or delete it; saving the settings replaces it.`,
         { file: this.file },
       );
     }

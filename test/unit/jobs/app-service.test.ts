@@ -127,6 +127,15 @@ describe('AppService', () => {
     expect((await app.diskUsage()).quotaBytes).toBe(5_000_000);
   });
 
+  it('starts with default settings when the settings file is damaged, and says so', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(dir, 'config'), { recursive: true });
+    await writeFile(join(dir, 'config', 'settings.json'), '{ not json');
+    app = await start();
+    expect(app.getSettings().parallelDownloads).toBe(2);
+    expect(app.getAppInfo().notices?.[0]).toMatch(/settings\.json is damaged, so default settings are in use/);
+  });
+
   it('refuses to open folders in the web host, saying what to do instead', async () => {
     app = await start();
     await app.importManifest({ name: 'a.json', text: manifestJson('m@1', `${server.url}/m`, file) });
