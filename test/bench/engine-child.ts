@@ -1,0 +1,55 @@
+/**
+ * Our engine as a child process for the bench: ensures one model with the real Orchestrator
+ * (download, verify, promote into the models root) from an HTTP source, then prints a JSON
+ * line with the outcome and its own peak RSS. Falls back to Downloader + rename when the
+ * orchestrator is not available.
+ * Usage: node --import tsx engine-child.ts <spec.json>
+ *   spec: { root, model: ModelSpec, orchestrator: boolean }
+ */
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ModelSpec } from '../../shared/manifest';
+
+interface Spec {
+  root: string;
+  model: ModelSpec;
+  /** Use the Orchestrator (main/core/orchestrator.ts); otherwise Downloader + rename. */
+  orchestrator: boolean;
+}
+
+const spec = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as Spec;
+const peak = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
+const started = performance.now();
+let downloaded = 0;
+
+const useOrchestrator = spec.orchestrator && process.env.BENCH_ENGINE !== 'downloader';
+if (useOrchestrator) {
+  const { createOrchestrator } = await import('../../main/core/orchestrator');
+  const orchestrator = createOrchestrator({ root: spec.root, models: [spec.model] });
+  try {
+    const result = await orchestrator.ensure(spec.model.id);
+    downloaded = result.downloadedBytes;
+  } finally {
+    await orchestrator.close();
+  }
+} else {
+  const { Downloader } = await import('../../main/core/download/downloader');
+  const { createHashPool } = await import('../../main/core/hash/hash-pool');
+  const { createSourceResolver } = await import('../../main/core/sources');
+  const pool = createHashPool();
+  const tuning = process.env.BENCH_TUNING ? (JSON.parse(process.env.BENCH_TUNING) as Record<string, unknown>) : {};
+  const d = new Downloader({ partialDir: join(spec.root, '.partial'), hashPool: pool, ...tuning });
+  const resolver = createSourceResolver();
+  await Promise.all(
+    spec.model.files.map(async (f) => {
+      const out = await d.download({ file: f, sources: resolver.resolve(spec.model, f.path) });
+      const dest = join(spec.root, 'models', spec.model.id, spec.model.defaultVariant, f.path);
+      mkdirSync(dirname(dest), { recursive: true });
+      renameSync(out.filePath, dest);
+      downloaded += out.bytesFetched;
+    }),
+  );
+  await d.close();
+  await pool.close();
+}
+process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, downloaded, peakRss: peak() })}\n`);
