@@ -30,7 +30,7 @@ import { parseDesktopArgs, startDesktopBackend, type DesktopBackend } from './de
 import { createIpcCallHandler, forwardApiEvents } from './ipc-adapter';
 import { JobBoard } from './job-board';
 import { IMPORT_DIALOG_FILTERS, importMessage, readManifestForImport } from './manifest-import';
-import { appMenuTemplate, closeBehavior, trayMenuTemplate, trayTooltip } from './menus';
+import { appMenuTemplate, closeBehavior, overallProgress, trayMenuTemplate, trayTooltip } from './menus';
 import { safeStorageCodec } from './secret-codec';
 import { mainWindowOptions } from './window-options';
 
@@ -172,7 +172,7 @@ function refreshTray(): void {
   tray.setToolTip(trayTooltip(jobs.jobs()));
 }
 
-let tooltipTimer: NodeJS.Timeout | null = null;
+let progressTimer: NodeJS.Timeout | null = null;
 
 function onBackendEvent(event: ApiEvent): void {
   if (event.type === 'notification' && Notification.isSupported()) {
@@ -180,14 +180,23 @@ function onBackendEvent(event: ApiEvent): void {
     n.on('click', showWindow);
     n.show();
   }
-  if (jobs.apply(event)) refreshTray();
-  else if (event.type === 'job' && tray && !tooltipTimer) {
-    // Progress arrives several times a second; the tooltip needs about one update a second.
-    tooltipTimer = setTimeout(() => {
-      tooltipTimer = null;
+  if (jobs.apply(event)) {
+    refreshTray();
+    showProgressOnIcon();
+  } else if (event.type === 'job' && !progressTimer) {
+    // Progress arrives several times a second; tooltip and taskbar need about one update a second.
+    progressTimer = setTimeout(() => {
+      progressTimer = null;
       tray?.setToolTip(trayTooltip(jobs.jobs()));
+      showProgressOnIcon();
     }, 1000);
   }
+}
+
+/** The taskbar (Windows, Linux Unity) or dock (macOS) icon shows the overall download progress. */
+function showProgressOnIcon(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) return;
+  mainWindow.setProgressBar(overallProgress(jobs.jobs()) ?? -1);
 }
 
 async function importFromDialog(): Promise<void> {

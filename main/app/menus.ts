@@ -44,6 +44,18 @@ export function trayTooltip(jobs: readonly JobProgress[]): string {
   return `Model Orchestrator — ${parts.join(', ')}${percent}`;
 }
 
+/**
+ * Overall progress of the live downloads for the taskbar / dock icon: a fraction from 0 to 1,
+ * or null when nothing is downloading (the bar is removed).
+ */
+export function overallProgress(jobs: readonly JobProgress[]): number | null {
+  const live = jobs.filter((j) => j.state === 'running' || j.state === 'verifying' || j.state === 'queued' || j.state === 'paused');
+  if (!live.some((j) => j.state !== 'paused')) return null;
+  const total = live.reduce((n, j) => n + j.bytesTotal, 0);
+  if (total <= 0) return 0;
+  return Math.min(1, live.reduce((n, j) => n + j.bytesDone, 0) / total);
+}
+
 export function trayMenuTemplate(jobs: readonly JobProgress[], actions: TrayActions): MenuItemConstructorOptions[] {
   const { active, paused, queued } = countJobs(jobs);
   return [

@@ -127,6 +127,10 @@ describe('Electron main process (with a stand-in Electron)', () => {
     const bytes = readFileSync(join(localPath, 'model.safetensors'));
     expect(manifestText).toContain(createHash('sha256').update(bytes).digest('hex'));
 
+    // The taskbar icon showed the download and cleared when it finished.
+    expect(messages.some((m) => m.type === 'window.progress' && typeof m.fraction === 'number' && m.fraction >= 0)).toBe(true);
+    expect(messages.filter((m) => m.type === 'window.progress').at(-1)).toMatchObject({ fraction: -1 });
+
     const note = await waitFor((m) => m.type === 'notification' && String(m.title).includes('hello-embeddings'));
     expect(note.title).toBe('hello-embeddings@1.0.0 is ready');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { JobProgress, JobState } from '../../../shared/results';
-import { appMenuTemplate, closeBehavior, HF_TOKENS_URL, trayMenuTemplate, trayTooltip } from '../../../main/app/menus';
+import { appMenuTemplate, closeBehavior, HF_TOKENS_URL, overallProgress, trayMenuTemplate, trayTooltip } from '../../../main/app/menus';
 import { JobBoard } from '../../../main/app/job-board';
 
 function job(jobId: string, state: JobState, bytesDone = 0, bytesTotal = 100): JobProgress {
@@ -46,6 +46,14 @@ describe('tray', () => {
     expect(trayTooltip([job('a', 'running', 30, 100), job('b', 'paused', 60, 100), job('c', 'done', 100, 100)])).toBe(
       'Model Orchestrator — 1 downloading, 1 paused (45%)',
     );
+  });
+
+  it('shows overall progress on the taskbar icon while something downloads, and removes it after', () => {
+    expect(overallProgress([])).toBeNull();
+    expect(overallProgress([job('a', 'done', 100, 100)])).toBeNull();
+    expect(overallProgress([job('a', 'paused', 50, 100)])).toBeNull();
+    expect(overallProgress([job('a', 'running', 25, 100), job('b', 'queued', 0, 100)])).toBe(0.125);
+    expect(overallProgress([job('a', 'queued', 0, 0)])).toBe(0);
   });
 
   it('keeps the job counts from pushed events and says when the menu must change', () => {

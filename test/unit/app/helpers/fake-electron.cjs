@@ -77,6 +77,7 @@ class BrowserWindow extends EventEmitter {
     setImmediate(() => this.emit('ready-to-show'));
     return Promise.resolve();
   }
+  setProgressBar(fraction) { report('window.progress', { fraction }); }
   show() { this.visible = true; report('window.show'); }
   hide() { this.visible = false; report('window.hide'); }
   focus() {}
