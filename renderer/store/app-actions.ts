@@ -110,6 +110,7 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
           tone: event.notification.kind === 'completed' ? 'success' : 'error',
           title: event.notification.title,
           body: event.notification.body,
+          ...(event.notification.id ? { key: `model:${event.notification.id}` } : {}),
         });
         break;
       default: {
@@ -234,8 +235,13 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         await refreshStatus(id, variant);
         state().pushToast(
           result.success
-            ? { tone: 'success', title: `${id} verified`, body: `${result.verifiedFiles.length} file(s) match their sha256.` }
-            : { tone: 'error', title: `${id} failed verification`, body: `${result.failedFiles.length + result.missingFiles.length} file(s) are damaged or missing. Download again to repair.` },
+            ? { tone: 'success', key: `model:${id}`, title: `${id} verified`, body: `${result.verifiedFiles.length} file(s) match their sha256.` }
+            : {
+                tone: 'error',
+                key: `model:${id}`,
+                title: `${id} failed verification`,
+                body: `${result.failedFiles.length + result.missingFiles.length} file(s) are damaged or missing. Download again to repair.`,
+              },
         );
       }),
 

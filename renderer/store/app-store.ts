@@ -63,6 +63,8 @@ export interface Toast {
   tone: 'success' | 'error' | 'info';
   title: string;
   body?: string;
+  /** Toasts about the same thing (e.g. one model) replace each other: the newest news wins. */
+  key?: string;
 }
 
 export type PendingAction = 'verify' | 'pin' | 'remove' | 'start';
@@ -227,7 +229,7 @@ const uiSlice = (set: Set, get: Get): UiSlice => ({
   setGcResult: (gcResult) => set({ gcResult }),
   pushToast: (toast) => {
     const id = ++toastCounter;
-    set((s) => ({ toasts: [...s.toasts, { ...toast, id }].slice(-3) }));
+    set((s) => ({ toasts: [...s.toasts.filter((t) => !toast.key || t.key !== toast.key), { ...toast, id }].slice(-3) }));
     return id;
   },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),

@@ -85,7 +85,17 @@ describe('renderer store', () => {
     expect(selectJobList(store.getState()).map((j) => j.jobId)).toEqual(['j1']);
   });
 
-  it('keeps derived arrays stable for unchanged data and resets to the initial state', () => {
+  it('replaces an older toast about the same model, and keeps at most three', () => {
+    const store = createAppStore();
+    store.getState().pushToast({ tone: 'error', title: 'a failed verification', key: 'model:a' });
+    store.getState().pushToast({ tone: 'info', title: 'other' });
+    store.getState().pushToast({ tone: 'success', title: 'a is ready', key: 'model:a' });
+    expect(store.getState().toasts.map((t) => t.title)).toEqual(['other', 'a is ready']);
+    for (const n of [1, 2, 3]) store.getState().pushToast({ tone: 'info', title: `n${n}` });
+    expect(store.getState().toasts.map((t) => t.title)).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('resets to the initial state, keeping the overrides it was created with', () => {
     const store = createAppStore({ theme: 'dark' });
     store.getState().setModels([model('a', 1)]);
     store.getState().putStatus(status('a', 'COMPLETE'));
