@@ -5,6 +5,7 @@ import type { SortKey, StatusFilter } from '../store/app-store';
 import { selectVisibleModelIds } from '../store/selectors';
 import { Icon } from './Icon';
 import { ImportButton } from './ImportButton';
+import { ManifestList } from './ManifestList';
 import { ModelCard } from './ModelCard';
 
 const EXAMPLE = `schema_version = 1
@@ -113,6 +114,7 @@ export function ModelsView() {
           })}
         </div>
       )}
+      <ManifestList />
     </section>
   );
 }

@@ -222,6 +222,9 @@ for (const target of E2E_TARGETS) {
       await page.getByTestId('import-input').first().setInputFiles({ name: 'models.toml', mimeType: 'text/plain', buffer: Buffer.from(catalogue.manifestToml) });
       await page.getByTestId('toast').filter({ hasText: 'Imported models.toml' }).first().waitFor();
       expect(await page.getByTestId('model-card').count()).toBe(2);
+      // Importing a file of the same name again updates it rather than adding a second copy.
+      await page.getByTestId('manifest-list').locator('summary').click();
+      expect(await page.getByTestId('manifest-row').allTextContents()).toEqual([expect.stringMatching(/^models\.toml2 models · imported/)]);
     });
 
     it('switches to the dark theme and keeps every view readable', async () => {
