@@ -38,7 +38,7 @@ export function DownloadsView() {
           <span>At once</span>
           <select
             value={limit}
-            onChange={(e) => void actions.saveSettings({ parallelDownloads: Number(e.target.value) })}
+            onChange={(e) => void actions.saveSettings({ parallelDownloads: Number(e.target.value) }, { quiet: true })}
             data-testid="parallel-limit"
             aria-label="Downloads at the same time"
           >

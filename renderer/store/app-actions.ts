@@ -33,7 +33,8 @@ export interface AppActions {
   removeManifest(name: string): Promise<void>;
   planGc(options: GcOptions): Promise<void>;
   runGc(options: GcOptions): Promise<void>;
-  saveSettings(patch: Parameters<ApiClient['setSettings']>[0]): Promise<boolean>;
+  /** `quiet`: no "saved" toast (for controls that show their new value themselves). */
+  saveSettings(patch: Parameters<ApiClient['setSettings']>[0], options?: { quiet?: boolean }): Promise<boolean>;
 }
 
 export function asStructured(error: unknown): StructuredError {
@@ -351,10 +352,10 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
       }
     },
 
-    async saveSettings(patch) {
+    async saveSettings(patch, options = {}) {
       try {
         state().setSettings(await client.setSettings(patch));
-        state().pushToast({ tone: 'success', title: 'Settings saved' });
+        if (!options.quiet) state().pushToast({ tone: 'success', title: 'Settings saved' });
         void actions.refreshDisk();
         return true;
       } catch (error) {

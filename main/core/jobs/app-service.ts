@@ -452,7 +452,8 @@ function redactCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1').replace(/\?.*$/, '');
 }
 
-export function formatBytes(bytes: number): string {
+/** Sizes in notifications (decimal units, like the UI). */
+function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;

@@ -85,7 +85,8 @@ const electronTarget: E2ETarget = {
     await writeSettings(options);
     const app = await _electron.launch({
       executablePath: ELECTRON_PATH,
-      args: [ELECTRON_MAIN, '--no-sandbox', '--root', options.root, '--config-dir', options.configDir, '--no-demo'],
+      // Chromium refuses to start its sandbox as root (CI containers); elsewhere the app runs as shipped.
+      args: [ELECTRON_MAIN, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--root', options.root, '--config-dir', options.configDir, '--no-demo'],
       env: { ...process.env, ELECTRON_DISABLE_SECURITY_WARNINGS: '1' },
       colorScheme: options.colorScheme ?? 'light',
     });
