@@ -5,7 +5,8 @@
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from '../../main/web/web-app';
@@ -53,6 +54,25 @@ describe('web host', () => {
 
   it('listens on 127.0.0.1 and puts a long random token in its URL', () => {
     expect(web.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('cannot be reached through the machine\'s other network addresses', async (context) => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
+    if (!external) {
+      context.skip('this machine has no non-loopback IPv4 address to try');
+      return;
+    }
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = connect({ host: external.address, port: web.port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+    expect(outcome).toBe('ECONNREFUSED');
   });
 
   it('refuses the page and the API without the token', async () => {
