@@ -92,6 +92,27 @@ function JobRow({ job }: { job: JobProgress }) {
         <span className="chip">{job.variant}</span>
         <span className={`badge badge--job-${job.state}`}>{STATE_LABEL[job.state]}</span>
         <span className="job__percent">{formatPercent(job.bytesDone, job.bytesTotal)}</span>
+        <div className="job__actions">
+          {job.state === 'running' || job.state === 'queued' || job.state === 'verifying' ? (
+            <button type="button" className="button" onClick={() => void actions.pauseJob(job.jobId)} aria-label={`Pause ${job.id}`}>
+              <Icon name="pause" /> Pause
+            </button>
+          ) : null}
+          {job.state === 'paused' || job.state === 'failed' || job.state === 'cancelled' ? (
+            <button type="button" className="button button--primary" onClick={() => void actions.resumeJob(job.jobId)} aria-label={`${job.state === 'paused' ? 'Resume' : 'Retry'} ${job.id}`}>
+              <Icon name="play" /> {job.state === 'paused' ? 'Resume' : 'Retry'}
+            </button>
+          ) : null}
+          {live ? (
+            <button type="button" className="button button--ghost" onClick={() => void actions.cancelJob(job.jobId)} aria-label={`Cancel ${job.id}`}>
+              <Icon name="stop" /> Cancel
+            </button>
+          ) : (
+            <button type="button" className="button button--ghost" onClick={() => void actions.dismissJob(job.jobId)} aria-label={`Clear ${job.id} from the list`}>
+              Clear
+            </button>
+          )}
+        </div>
       </div>
       <ProgressBar value={job.bytesDone} max={job.bytesTotal} label={`${job.id} ${job.variant} progress`} tone={tone} indeterminate={job.state === 'verifying'} />
       <div className="progress-stats">
@@ -111,27 +132,6 @@ function JobRow({ job }: { job: JobProgress }) {
           <Icon name="alert" size={16} /> <strong>{job.error.code}</strong> {job.error.message}
         </p>
       ) : null}
-      <div className="job__actions">
-        {job.state === 'running' || job.state === 'queued' || job.state === 'verifying' ? (
-          <button type="button" className="button" onClick={() => void actions.pauseJob(job.jobId)} aria-label={`Pause ${job.id}`}>
-            <Icon name="pause" /> Pause
-          </button>
-        ) : null}
-        {job.state === 'paused' || job.state === 'failed' || job.state === 'cancelled' ? (
-          <button type="button" className="button button--primary" onClick={() => void actions.resumeJob(job.jobId)} aria-label={`${job.state === 'paused' ? 'Resume' : 'Retry'} ${job.id}`}>
-            <Icon name="play" /> {job.state === 'paused' ? 'Resume' : 'Retry'}
-          </button>
-        ) : null}
-        {live ? (
-          <button type="button" className="button button--ghost" onClick={() => void actions.cancelJob(job.jobId)} aria-label={`Cancel ${job.id}`}>
-            <Icon name="stop" /> Cancel
-          </button>
-        ) : (
-          <button type="button" className="button button--ghost" onClick={() => void actions.dismissJob(job.jobId)} aria-label={`Clear ${job.id} from the list`}>
-            Clear
-          </button>
-        )}
-      </div>
     </li>
   );
 }
