@@ -136,6 +136,18 @@ describe('AppService', () => {
     expect(app.getAppInfo().notices?.[0]).toMatch(/settings\.json is damaged, so default settings are in use/);
   });
 
+  it('moves to another models folder when the setting changes, and remembers it', async () => {
+    app = await start();
+    expect((await app.diskUsage()).root).toBe(join(dir, 'root'));
+    const elsewhere = join(dir, 'elsewhere');
+    expect((await app.setSettings({ modelsRoot: elsewhere })).modelsRoot).toBe(elsewhere);
+    expect((await app.diskUsage()).root).toBe(elsewhere);
+    expect(app.getAppInfo().modelsRoot).toBe(elsewhere);
+    await app.close();
+    app = await start();
+    expect((await app.diskUsage()).root).toBe(elsewhere);
+  });
+
   it('refuses to open folders in the web host, saying what to do instead', async () => {
     app = await start();
     await app.importManifest({ name: 'a.json', text: manifestJson('m@1', `${server.url}/m`, file) });
