@@ -257,7 +257,7 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         const result = await client.remove({ id, variant });
         state().setVerifyResult(statusKey(id, variant), null);
         await refreshStatus(id, variant);
-        state().pushToast({ tone: 'info', title: `Removed ${id}`, body: `${variant}: freed ${(result.bytesFreed / 1e6).toFixed(1)} MB.` });
+        state().pushToast({ tone: 'info', key: `model:${id}`, title: `Removed ${id}`, body: `${variant}: freed ${(result.bytesFreed / 1e6).toFixed(1)} MB.` });
         refreshDiskSoon();
       }),
 
@@ -345,6 +345,8 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
       try {
         const result = await client.gcRun(options);
         state().setGcResult(result);
+        // "x is ready" is no longer news once x has been cleaned up.
+        for (const r of result.removed) state().dismissToastsWithKey(`model:${r.id}`);
         state().setGcPlan(null);
         await Promise.all([actions.refreshStatuses(), actions.refreshDisk()]);
       } catch (error) {

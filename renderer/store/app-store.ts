@@ -108,6 +108,8 @@ export interface UiSlice {
   setGcResult(result: GcResult | null): void;
   pushToast(toast: Omit<Toast, 'id'>): number;
   dismissToast(id: number): void;
+  /** Dismisses the toasts about one thing (e.g. a model that was just removed). */
+  dismissToastsWithKey(key: string): void;
   setConnection(connection: UiSlice['connection']): void;
   setLoadError(error: StructuredError | null): void;
 }
@@ -233,6 +235,9 @@ const uiSlice = (set: Set, get: Get): UiSlice => ({
     return id;
   },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  dismissToastsWithKey: (key) => {
+    if (get().toasts.some((t) => t.key === key)) set((s) => ({ toasts: s.toasts.filter((t) => t.key !== key) }));
+  },
   setConnection: (connection) => set({ connection }),
   setLoadError: (loadError) => set({ loadError }),
 });
