@@ -6,6 +6,7 @@
 import { ApiCallError, type ApiClient, type ApiEvent, type ImportManifestResult } from '../../shared/api';
 import type { StructuredError } from '../../shared/errors';
 import type { GcOptions } from '../../shared/results';
+import { formatBytes } from '../format';
 import { statusKey, type AppStore, type PendingAction } from './app-store';
 
 export interface AppActions {
@@ -257,7 +258,7 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         const result = await client.remove({ id, variant });
         state().setVerifyResult(statusKey(id, variant), null);
         await refreshStatus(id, variant);
-        state().pushToast({ tone: 'info', key: `model:${id}`, title: `Removed ${id}`, body: `${variant}: freed ${(result.bytesFreed / 1e6).toFixed(1)} MB.` });
+        state().pushToast({ tone: 'info', key: `model:${id}`, title: `Removed ${id}`, body: `${variant}: freed ${formatBytes(result.bytesFreed)}.` });
         refreshDiskSoon();
       }),
 
