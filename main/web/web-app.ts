@@ -55,6 +55,8 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
   try {
     app = await AppService.create({
       root,
+      // An explicit --root wins over a folder saved in the settings.
+      ...(options.root ? { forcedRoot: root } : {}),
       host: 'web',
       manifests,
       createModelService: options.createModelService ?? createDefaultModelService,

@@ -50,6 +50,8 @@ export type ModelServiceFactory = (context: ModelServiceContext) => ClosableMode
 export interface AppServiceOptions {
   /** Models root to use unless the settings name another one. */
   root: string;
+  /** A root the user chose for this launch (e.g. `--root`): it wins over the saved setting. */
+  forcedRoot?: string;
   /** Where settings and imported manifests live (default `<root>/.state/app`). */
   configDir?: string;
   /** Manifests given at startup (e.g. `--manifest`), shown first and not removable from the UI. */
@@ -114,7 +116,7 @@ export class AppService implements ApiService {
     for (const m of options.manifests ?? []) library.addBuiltIn(m.name, m.manifest);
     for (const p of await library.loadSaved()) problems.push(`Imported manifest ${p.path} ${p.message}`);
     const app = new AppService(options, settings, library, problems);
-    app.root = resolve(settings.get().modelsRoot ?? options.root);
+    app.root = resolve(options.forcedRoot ?? settings.get().modelsRoot ?? options.root);
     app.slot = await app.newSlot(app.root);
     return app;
   }

@@ -146,6 +146,10 @@ describe('AppService', () => {
     await app.close();
     app = await start();
     expect((await app.diskUsage()).root).toBe(elsewhere);
+    await app.close();
+    // A root chosen for one launch (--root) wins over the saved one.
+    app = await AppService.create({ root: join(dir, 'root'), forcedRoot: join(dir, 'root'), configDir: join(dir, 'config'), host: 'web', createModelService: createDefaultModelService });
+    expect((await app.diskUsage()).root).toBe(join(dir, 'root'));
   });
 
   it('refuses to open folders in the web host, saying what to do instead', async () => {
