@@ -47,6 +47,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
   slowRangeFactor: 5,
   journalIntervalMs: 1_000,
   journalBytes: 32 * MiB,
+  hotJournalBytes: 4 * MiB,
   writeChunkSize: 1 * MiB,
   redirectTtlMs: 5 * 60_000,
   maxRedirects: 10,

@@ -14,7 +14,7 @@ import { AttemptError, networkFailure } from './attempt-error';
 import type { ConnectionBudget } from './connection-budget';
 import { fetchFilePiece } from './fetch-file-piece';
 import { fetchHttpPiece, type HttpSourceState } from './fetch-http-piece';
-import { readJournal, removeJournal, writeJournal, type SourceValidator } from './journal';
+import { readHotJournal, readJournal, removeJournal, writeHotJournal, writeJournal, type SourceValidator } from './journal';
 import { cutPieces, newPiece, type Piece } from './piece';
 import type { PieceSink } from './piece-sink';
 import { RangeSet } from './range-set';
@@ -43,6 +43,8 @@ export interface DownloadTuning {
   journalIntervalMs: number;
   /** ...and after this many new bytes, whichever comes first. */
   journalBytes: number;
+  /** The hot (unsynced, same-boot) journal is rewritten after this many new bytes. */
+  hotJournalBytes: number;
   /** Bytes gathered before one write to the partial file. */
   writeChunkSize: number;
   /** How long a redirect target (e.g. a signed CDN URL) is reused before asking the original URL again. */
@@ -86,6 +88,9 @@ class FileDownload {
   private bytesFetched = 0;
   private reported = 0;
   private unjournaled = 0;
+  private unhot = 0;
+  private savingHot: Promise<void> | null = null;
+  private hotAgain = false;
   private journalTimer: ReturnType<typeof setInterval> | null = null;
   private saving: Promise<void> | null = null;
   private saveAgain = false;
@@ -157,10 +162,12 @@ class FileDownload {
     const { size } = await fh.stat();
     this.done = new RangeSet();
     this.states.clear();
-    if (journal && size === this.size) {
-      this.done = new RangeSet(journal.done);
+    // Bytes a killed process left in the page cache (same boot only) are as good as synced ones.
+    const hot = await readHotJournal(this.journalPath, { sha256: this.sha256, size: this.size });
+    if ((journal || hot.length > 0) && size === this.size) {
+      this.done = new RangeSet([...(journal?.done ?? []), ...hot]);
       for (const src of this.request.sources) {
-        const v = journal.validators[src.base];
+        const v = journal?.validators[src.base];
         this.stateOf(src).validator = v ? { ...v } : undefined;
         if (!v) delete this.stateOf(src).validator;
       }
@@ -278,6 +285,7 @@ class FileDownload {
   private resetBytes(): void {
     this.done.clear();
     this.unjournaled = 0;
+    this.unhot = 0;
     this.restartFollower();
     void this.saveJournal();
   }
@@ -528,7 +536,28 @@ class FileDownload {
       this.request.onProgress?.(total);
     }
     this.unjournaled += end - start;
+    this.unhot += end - start;
     if (this.unjournaled >= this.ctx.tuning.journalBytes) void this.saveJournal();
+    else if (this.unhot >= this.ctx.tuning.hotJournalBytes) void this.saveHot();
+  }
+
+  private saveHot(): Promise<void> {
+    if (this.savingHot) {
+      this.hotAgain = true;
+      return this.savingHot;
+    }
+    this.unhot = 0;
+    const written = this.done.toJSON();
+    this.savingHot = writeHotJournal(this.journalPath, { sha256: this.sha256, size: this.size, written })
+      .catch(() => undefined)
+      .finally(() => {
+        this.savingHot = null;
+        if (this.hotAgain) {
+          this.hotAgain = false;
+          void this.saveHot();
+        }
+      });
+    return this.savingHot;
   }
 
   private startJournalTimer(): void {
@@ -549,6 +578,7 @@ class FileDownload {
     if (!fh) return Promise.resolve();
     this.unjournaled = 0;
     const snapshot = this.done.toJSON();
+    void this.saveHot();
     const validators: Record<string, SourceValidator> = {};
     for (const [src, st] of this.states) if (st.validator) validators[src.base] = st.validator;
     this.saving = (async () => {
@@ -612,7 +642,7 @@ class FileDownload {
   }
 
   private async waitSaving(): Promise<void> {
-    while (this.saving) await this.saving;
+    while (this.saving || this.savingHot) await (this.saving ?? this.savingHot);
   }
 
   private async shutdown(): Promise<void> {

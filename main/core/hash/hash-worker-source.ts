@@ -15,6 +15,9 @@ const crypto = require('node:crypto');
 const CHUNK = 2 * 1024 * 1024;
 const PROGRESS_EVERY = 32 * 1024 * 1024;
 const jobs = new Map();
+// One read buffer for every job of this worker: a chunk is read and hashed without yielding,
+// so jobs never overlap on it, and finished jobs leave no buffers for a lazy GC to find.
+const buf = Buffer.allocUnsafe(CHUNK);
 const yieldTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 function fail(id, error) {
@@ -39,12 +42,12 @@ async function pump(job) {
       const limit = job.kind === 'hash' ? job.size : job.target;
       if (job.pos >= limit) break;
       const want = Math.min(CHUNK, limit - job.pos);
-      const n = fs.readSync(job.fd, job.buf, 0, want, job.pos);
+      const n = fs.readSync(job.fd, buf, 0, want, job.pos);
       if (n === 0) {
         if (job.kind === 'hash') { job.size = job.pos; break; }
         throw Object.assign(new Error('the file ended at byte ' + job.pos + ' while ' + limit + ' bytes were expected'), { code: 'ESHORT' });
       }
-      job.hash.update(job.buf.subarray(0, n));
+      job.hash.update(buf.subarray(0, n));
       job.pos += n;
       if (job.pos - job.reported >= PROGRESS_EVERY) {
         job.reported = job.pos;
@@ -82,7 +85,7 @@ parentPort.on('message', (msg) => {
       const fd = fs.openSync(msg.path, 'r');
       const size = msg.op === 'hash' ? fs.fstatSync(fd).size : 0;
       const job = { id: msg.id, kind: msg.op, fd, size, pos: 0, target: 0, finishSize: null, reported: 0,
-        hash: crypto.createHash('sha256'), buf: Buffer.allocUnsafe(CHUNK), running: false, cancelled: false };
+        hash: crypto.createHash('sha256'), running: false, cancelled: false };
       jobs.set(msg.id, job);
       if (msg.op === 'hash') void pump(job);
       return;

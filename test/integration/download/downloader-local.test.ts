@@ -177,3 +177,18 @@ describe('Downloader on a full disk', () => {
     }
   });
 });
+
+describe('Downloader slow ranges', () => {
+  it('restarts a range far slower than its siblings on a new connection', async () => {
+    const f = blob(512 * 1024);
+    server.serve('/a', f.data, { bytesPerSecond: 200_000 });
+    server.fault('/a', { type: 'throttle', bytesPerSecond: 4_000 });
+    const out = await fx
+      .make({ connectionsPerFile: 4, pieceSize: 64 * 1024, minPieceSize: 8 * 1024, stallTimeoutMs: 100, tailSplitMinMs: 60_000 })
+      .download({ file: fileOf(f), sources: [http('/a')] });
+    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    const firstPiece = server.requests.filter((r) => Number(/bytes=(\d+)-/.exec(r.range ?? '')?.[1]) < 16 * 1024);
+    expect(firstPiece.length).toBe(2);
+    expect(firstPiece[0]?.fault).toBe('throttle');
+  });
+});

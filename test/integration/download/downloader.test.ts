@@ -235,7 +235,7 @@ describe('Downloader faults', () => {
     const d = fx.make({ connectionsPerFile: 1 });
     const first = d.download({ file: file(f), sources: [http('/a')], signal: ctl.signal, onProgress: (n) => n > 100_000 && ctl.abort() });
     expect(await codeOf(first)).toBe('CANCELLED');
-    expect(fx.partialFiles()).toEqual([`${f.sha256}.journal.json`, `${f.sha256}.part`]);
+    expect(fx.partialFiles()).toEqual([`${f.sha256}.journal.hot.json`, `${f.sha256}.journal.json`, `${f.sha256}.part`]);
     const sentBefore = server.bytesSent('/a');
     server.serve('/a', f.data);
     const out = await d.download({ file: file(f), sources: [http('/a')] });

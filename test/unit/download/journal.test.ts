@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readJournal, writeJournal } from '../../../main/core/download/journal';
+import { currentBootId, hotPath, readHotJournal, readJournal, writeHotJournal, writeJournal } from '../../../main/core/download/journal';
 
 const dir = mkdtempSync(join(tmpdir(), 'journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,5 +26,17 @@ describe('resume journal', () => {
     writeFileSync(path, JSON.stringify({ version: 1, sha256: sha, size: 100, done: [['x', 1]], validators: {} }));
     expect(await readJournal(path, { sha256: sha, size: 100 })).toBeNull();
     expect(await readJournal(join(dir, 'missing.json'), { sha256: sha, size: 100 })).toBeNull();
+  });
+});
+
+describe('hot journal', () => {
+  it('is trusted within the same boot only', async () => {
+    const path = join(dir, 'h.json');
+    await writeHotJournal(path, { sha256: sha, size: 100, written: [[0, 70]] });
+    expect(await readHotJournal(path, { sha256: sha, size: 100 })).toEqual([[0, 70]]);
+    const hot = JSON.parse(readFileSync(hotPath(path), 'utf8')) as { bootId: string };
+    expect(hot.bootId).toBe(currentBootId());
+    writeFileSync(hotPath(path), JSON.stringify({ ...hot, bootId: 'another-boot' }));
+    expect(await readHotJournal(path, { sha256: sha, size: 100 })).toEqual([]);
   });
 });
