@@ -1,4 +1,5 @@
 /** The models list with its search, status filter and sort, or a first-run explanation. */
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/app-context';
 import type { SortKey, StatusFilter } from '../store/app-store';
@@ -34,6 +35,21 @@ export function ModelsView() {
   const setStatusFilter = useAppStore((s) => s.setStatusFilter);
   const setSort = useAppStore((s) => s.setSort);
   const byId = new Map(models.map((m) => [m.id, m]));
+  const search = useRef<HTMLInputElement>(null);
+
+  // "/" jumps to the search box, as on many sites, unless the user is typing somewhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+      if (!search.current) return;
+      event.preventDefault();
+      search.current.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   if (loaded && models.length === 0) {
     return (
@@ -64,7 +80,10 @@ export function ModelsView() {
         <label className="search">
           <Icon name="search" size={16} />
           <span className="visually-hidden">Search models</span>
-          <input type="search" placeholder="Search models" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="model-search" />
+          <input ref={search} type="search" placeholder="Search models" aria-keyshortcuts="/" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="model-search" />
+          <kbd className="kbd" aria-hidden="true" title="Press / to search">
+            /
+          </kbd>
         </label>
         <label className="select-field">
           <span>Show</span>

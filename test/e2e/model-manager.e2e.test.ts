@@ -215,6 +215,13 @@ for (const target of E2E_TARGETS) {
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('settings-button');
+      // "/" jumps to the model search.
+      await page.getByTestId('nav-models').click();
+      await page.keyboard.press('/');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('model-search');
+      await page.keyboard.type('small');
+      await pollUntil(() => page.getByTestId('model-card').count(), (n) => n === 1);
+      await page.getByTestId('model-search').fill('');
     });
 
     it('imports with the Import button too, and says when nothing new was added', async () => {
