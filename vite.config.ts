@@ -8,7 +8,10 @@ import { defineConfig } from 'vite';
 
 const at = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
+  // Vite takes NODE_ENV from the calling process when set (vitest sets "test"), which would ship
+  // React's development build; the bundle's mode decides instead.
+  define: { 'process.env.NODE_ENV': JSON.stringify(mode === 'production' ? 'production' : 'development') },
   root: at('./renderer'),
   base: './',
   publicDir: false,
@@ -22,4 +25,4 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1024,
   },
-});
+}));
