@@ -10,8 +10,9 @@ const at = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export default defineConfig(({ mode }) => ({
   // Vite takes NODE_ENV from the calling process when set (vitest sets "test"), which would ship
-  // React's development build; the bundle's mode decides instead.
+  // React's development build and the dev JSX runtime; the bundle's mode decides instead.
   define: { 'process.env.NODE_ENV': JSON.stringify(mode === 'production' ? 'production' : 'development') },
+  oxc: { jsx: { runtime: 'automatic', development: mode !== 'production' } },
   root: at('./renderer'),
   base: './',
   publicDir: false,
