@@ -5,7 +5,7 @@
  * plus a crash-resume case (kill -9 at ~50%, restart, bytes fetched twice).
  *
  *   npm run bench -- [--runs 3] [--size 2G] [--files 64] [--json] [--dir /work/.bench] [--keep]
- *                    [--tools ours,curl,aria2c,hf,cp] [--no-resume]
+ *                    [--tools ours,curl,aria2c,hf,cp] [--no-resume] [--rss-size 4G | --no-rss]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -29,6 +29,8 @@ interface Options {
   keep: boolean;
   tools: string[];
   resume: boolean;
+  /** Size of the one-off file fetched by ours to check peak RSS on a large file; 0 skips it. */
+  rssSize: number;
 }
 
 function parseSize(text: string): number {
@@ -39,7 +41,7 @@ function parseSize(text: string): number {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, size: 2 * 1024 ** 3, files: 64, json: false, dir: join(repo, '.bench'), keep: false, tools: ['ours', 'curl', 'aria2c', 'hf', 'cp'], resume: true };
+  const o: Options = { runs: 3, size: 2 * 1024 ** 3, files: 64, json: false, dir: join(repo, '.bench'), keep: false, tools: ['ours', 'curl', 'aria2c', 'hf', 'cp'], resume: true, rssSize: -1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const next = () => {
@@ -55,8 +57,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--keep') o.keep = true;
     else if (a === '--tools') o.tools = next().split(',');
     else if (a === '--no-resume') o.resume = false;
+    else if (a === '--rss-size') o.rssSize = parseSize(next());
+    else if (a === '--no-rss') o.rssSize = 0;
     else throw new Error(`unknown option ${a}`);
   }
+  if (o.rssSize < 0) o.rssSize = 2 * o.size;
   return o;
 }
 
@@ -196,11 +201,27 @@ async function main(): Promise<void> {
   let resume: { killedAtBytes: number; fileBytes: number; refetchedBytes: number; refetchedPercent: number; secondRunMs: number } | null = null;
   if (opts.resume && order.includes('ours')) resume = await resumeCase(cases[0] as Case, engine, nginx, outDir, useOrchestrator);
 
+  let rss: { fileBytes: number; peakRss: number; ms: number } | null = null;
+  if (opts.rssSize > 0 && order.includes('ours')) {
+    say(`peak RSS check: ours on one ${(opts.rssSize / 1024 ** 3).toFixed(2)} GiB file...`);
+    const big = ensureDataSet(dataDir, `rss-${opts.rssSize}`, [{ path: `rss-${opts.rssSize}/model.bin`, size: opts.rssSize }]);
+    const c: Case = { name: 'rss', folder: `rss-${opts.rssSize}`, files: big };
+    const out = join(outDir, 'rss');
+    rmSync(out, { recursive: true, force: true });
+    await run('sync', []);
+    const m = await (tools.ours as (typeof tools)[string])(c, 0, out);
+    verifyOurs(c, out);
+    rmSync(out, { recursive: true, force: true });
+    rmSync(join(dataDir, c.folder), { recursive: true, force: true });
+    rmSync(join(dataDir, `rss-${opts.rssSize}.index.json`), { force: true });
+    rss = { fileBytes: opts.rssSize, peakRss: m.peakRss, ms: m.ms };
+  }
+
   await hub.close();
   await nginx.stop();
   if (!opts.keep) rmSync(dataDir, { recursive: true, force: true });
   rmSync(outDir, { recursive: true, force: true });
-  report(results, resume);
+  report(results, resume, rss);
 }
 
 function verifyOurs(c: Case, out: string): void {
@@ -233,19 +254,30 @@ async function resumeCase(c: Case, engine: string, nginx: Awaited<ReturnType<typ
     }),
   );
   const before = nginx.bytesSent();
-  const journal = join(out, '.partial', `${f.sha256}.journal.json`);
+  // What a restart will trust: the synced journal plus the same-boot hot journal.
+  const journals: Array<[string, 'done' | 'written']> = [
+    [join(out, '.partial', `${f.sha256}.journal.json`), 'done'],
+    [join(out, '.partial', `${f.sha256}.journal.hot.json`), 'written'],
+  ];
+  const recorded = () =>
+    Math.max(
+      0,
+      ...journals.map(([path, key]) => {
+        try {
+          return (JSON.parse(readFileSync(path, 'utf8')) as Record<string, Array<[number, number]>>)[key]?.reduce((n, [s, e]) => n + e - s, 0) ?? 0;
+        } catch {
+          return 0;
+        }
+      }),
+    );
   let killedAt = 0;
   await new Promise<void>((res, rej) => {
     const child = spawn(process.execPath, [engine, spec], { stdio: 'ignore' });
     const timer = setInterval(() => {
-      try {
-        const done = (JSON.parse(readFileSync(journal, 'utf8')) as { done: Array<[number, number]> }).done.reduce((n, [s, e]) => n + e - s, 0);
-        if (done >= f.size / 2 && killedAt === 0) {
-          killedAt = done;
-          child.kill('SIGKILL');
-        }
-      } catch {
-        // no journal yet
+      const done = recorded();
+      if (done >= f.size / 2 && killedAt === 0) {
+        killedAt = done;
+        child.kill('SIGKILL');
       }
     }, 5);
     child.on('error', rej);
@@ -265,7 +297,11 @@ async function resumeCase(c: Case, engine: string, nginx: Awaited<ReturnType<typ
   return { killedAtBytes: killedAt, fileBytes: f.size, refetchedBytes, refetchedPercent: (refetchedBytes / f.size) * 100, secondRunMs: second.ms };
 }
 
-function report(results: Array<{ case: string; tools: ToolResult[] }>, resume: Awaited<ReturnType<typeof resumeCase>> | null): void {
+function report(
+  results: Array<{ case: string; tools: ToolResult[] }>,
+  resume: Awaited<ReturnType<typeof resumeCase>> | null,
+  rss: { fileBytes: number; peakRss: number; ms: number } | null,
+): void {
   const doc = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memoryBytes: totalmem(), loadAverage: loadavg() },
     size: opts.size,
@@ -287,6 +323,7 @@ function report(results: Array<{ case: string; tools: ToolResult[] }>, resume: A
       };
     }),
     resume,
+    largeFile: rss ? { fileBytes: rss.fileBytes, oursPeakRssMB: Math.round(rss.peakRss / 1024 ** 2), oursMs: Math.round(rss.ms), targetPeakRssMB: 200 } : null,
     targets: results.map((r) => {
       const m = (tool: string) => {
         const t = r.tools.find((x) => x.tool === tool);
@@ -325,6 +362,10 @@ function report(results: Array<{ case: string; tools: ToolResult[] }>, resume: A
   if (resume) {
     lines.push('');
     lines.push(`resume: killed with SIGKILL at ${(resume.killedAtBytes / 1024 ** 2).toFixed(0)} MiB journaled of ${(resume.fileBytes / 1024 ** 2).toFixed(0)} MiB; restart finished in ${(resume.secondRunMs / 1000).toFixed(2)} s; bytes fetched twice ${(resume.refetchedBytes / 1024 ** 2).toFixed(1)} MiB = ${resume.refetchedPercent.toFixed(2)}% of the file (target <= 2%)`);
+  }
+  if (rss) {
+    const mb = Math.round(rss.peakRss / 1024 ** 2);
+    lines.push(`large file: ours fetched ${(rss.fileBytes / 1024 ** 3).toFixed(2)} GiB in ${(rss.ms / 1000).toFixed(2)} s with peak RSS ${mb} MB ${mb <= 200 ? 'ok' : 'MISSED'} (target <= 200)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

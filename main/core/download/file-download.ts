@@ -176,7 +176,8 @@ class FileDownload {
       if (size !== 0) await fh.truncate(0);
       await removeJournal(this.journalPath);
     }
-    if (size !== this.size) await fh.truncate(this.size);
+    // Full length up front (sparse where the filesystem allows): ranges are written at their offsets.
+    if ((await fh.stat()).size !== this.size) await fh.truncate(this.size);
     this.restartFollower();
     this.startJournalTimer();
     return this.done.total > 0;
