@@ -443,7 +443,16 @@ class FileDownload {
         if (src.kind === 'file') {
           await fetchFilePiece({ input: input as FileHandle, sink, signal: attempt.signal, chunkSize: 4 * 1024 * 1024, now: clock.now, where: src.base }, piece);
         } else {
-          const release = await this.ctx.budget.acquire(host, attempt.signal);
+          // Waiting for a connection slot is not a stall: other files may hold the budget for long.
+          piece.waiting = true;
+          let release: () => void;
+          try {
+            release = await this.ctx.budget.acquire(host, attempt.signal);
+          } finally {
+            piece.waiting = false;
+          }
+          piece.attemptStartedAt = clock.now();
+          piece.lastByteAt = piece.attemptStartedAt;
           try {
             await fetchHttpPiece(
               {

@@ -192,3 +192,15 @@ describe('Downloader slow ranges', () => {
     expect(firstPiece[0]?.fault).toBe('throttle');
   });
 });
+
+describe('Downloader connection budget', () => {
+  it('does not mistake waiting for a connection slot for a stall', async () => {
+    const files = Array.from({ length: 3 }, () => blob(60_000));
+    files.forEach((f, i) => server.serve(`/f${i}`, f.data, { bytesPerSecond: 200_000 }));
+    // One connection for three files of ~0.3 s each: the last waits far longer than the stall timeout.
+    const d = fx.make({ connectionsPerFile: 1, maxConnections: 1, stallTimeoutMs: 100, retries: 0 });
+    const outs = await Promise.all(files.map((f, i) => d.download({ file: { path: `f${i}`, size: f.size, sha256: f.sha256 }, sources: [http(`/f${i}`)] })));
+    outs.forEach((o, i) => expect(sha(readFileSync(o.filePath))).toBe(files[i]?.sha256));
+    expect(server.requests.length).toBe(3);
+  });
+});
