@@ -1,0 +1,117 @@
+/**
+ * Renders a real renderer component inside the real store and actions, with a fake API client
+ * standing in for the host (the e2e tests cover the real server). Each call gets a fresh
+ * client; the file's one store is reset before every test and the DOM is cleaned after it.
+ */
+import { cleanup, render, type RenderResult } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { ReactElement } from 'react';
+import { afterEach, beforeEach, vi, type Mock } from 'vitest';
+import { API_METHOD_NAMES, ApiCallError, type ApiClient, type ApiEvent, type ApiMethodName, type ModelListItem } from '../../../../shared/api';
+import type { DiskUsage, JobProgress, StatusReport } from '../../../../shared/results';
+import { AppProvider } from '../../../../renderer/store/app-context';
+import { createAppActions, type AppActions } from '../../../../renderer/store/app-actions';
+import { createAppStore, type AppStore } from '../../../../renderer/store/app-store';
+
+export type FakeClient = { [M in ApiMethodName]: Mock<ApiClient[M]> } & {
+  onEvent: ApiClient['onEvent'];
+  /** Delivers a pushed event to every subscriber, as the host would. */
+  push(event: ApiEvent): void;
+};
+
+/** Every method fails with a clear error unless the test gives it an answer. */
+export function fakeClient(answers: Partial<{ [M in ApiMethodName]: ApiClient[M] }> = {}): FakeClient {
+  const listeners = new Set<(event: ApiEvent) => void>();
+  const client: Record<string, unknown> = {};
+  for (const name of API_METHOD_NAMES) {
+    const answer = answers[name] as ((input?: unknown) => Promise<unknown>) | undefined;
+    client[name] = vi.fn(
+      answer ??
+        (async () => {
+          throw new ApiCallError({ code: 'INVALID_CONFIG', message: `${name} is not part of this test.`, details: {}, retryable: false });
+        }),
+    );
+  }
+  client.onEvent = (listener: (event: ApiEvent) => void) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  client.push = (event: ApiEvent) => listeners.forEach((l) => l(event));
+  return client as FakeClient;
+}
+
+export const store: AppStore = createAppStore();
+
+beforeEach(() => store.getState().reset());
+afterEach(() => cleanup());
+
+export interface Rendered extends RenderResult {
+  client: FakeClient;
+  actions: AppActions;
+  store: AppStore;
+  user: ReturnType<typeof userEvent.setup>;
+}
+
+export function renderWithStore(ui: ReactElement, client: FakeClient = fakeClient()): Rendered {
+  const actions = createAppActions(client, store);
+  const user = userEvent.setup();
+  const result = render(
+    <AppProvider store={store} actions={actions}>
+      {ui}
+    </AppProvider>,
+  );
+  return { ...result, client, actions, store, user };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small builders for what the host sends
+// ---------------------------------------------------------------------------------------------
+
+export function model(id: string, overrides: Partial<ModelListItem> = {}): ModelListItem {
+  return {
+    id,
+    version: '1.0',
+    variants: ['fp16'],
+    defaultVariant: 'fp16',
+    totalBytes: 4_000_000,
+    variantBytes: { fp16: 4_000_000 },
+    sources: ['https://example.org/m'],
+    files: [{ path: 'model.safetensors', size: 4_000_000, optional: false }],
+    manifest: null,
+    ...overrides,
+  };
+}
+
+export function status(id: string, overrides: Partial<StatusReport> = {}): StatusReport {
+  return {
+    id,
+    variant: 'fp16',
+    status: 'NOT_PRESENT',
+    localPath: `/models/${id}/fp16`,
+    missingFiles: ['model.safetensors'],
+    bytesPresent: 0,
+    bytesNeeded: 4_000_000,
+    pinned: false,
+    lastUsed: null,
+    ...overrides,
+  };
+}
+
+export function job(id: string, overrides: Partial<JobProgress> = {}): JobProgress {
+  return {
+    jobId: `job-${id}`,
+    id,
+    variant: 'fp16',
+    state: 'running',
+    bytesDone: 1_000_000,
+    bytesTotal: 4_000_000,
+    speed: 500_000,
+    etaSeconds: 6,
+    files: [],
+    ...overrides,
+  };
+}
+
+export function disk(overrides: Partial<DiskUsage> = {}): DiskUsage {
+  return { root: '/models', models: [], partialBytes: 0, freeBytes: 600_000_000, totalBytes: 1_000_000_000, ...overrides };
+}
