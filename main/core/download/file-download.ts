@@ -697,12 +697,14 @@ class FileDownload {
 
 /** Bytes present in the partial file of `sha256` according to its journal (for status views). */
 export async function partialBytes(partialDir: string, sha256: string, size: number): Promise<number> {
-  const journal = await readJournal(join(partialDir, `${sha256}.journal.json`), { sha256, size });
-  if (!journal) return 0;
+  const journalPath = join(partialDir, `${sha256}.journal.json`);
+  const journal = await readJournal(journalPath, { sha256, size });
+  const hot = await readHotJournal(journalPath, { sha256, size });
+  if (!journal && hot.length === 0) return 0;
   try {
     await stat(join(partialDir, `${sha256}.part`));
   } catch {
     return 0;
   }
-  return new RangeSet(journal.done).total;
+  return new RangeSet([...(journal?.done ?? []), ...hot]).total;
 }
