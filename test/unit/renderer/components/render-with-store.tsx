@@ -3,13 +3,17 @@
  * standing in for the host (the e2e tests cover the real server). Each call gets a fresh
  * client; the file's one store is reset before every test and the DOM is cleaned after it.
  */
-import { cleanup, render, type RenderResult } from '@testing-library/react';
+import { act, cleanup, render, type RenderResult } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
 import { afterEach, beforeEach, vi, type Mock } from 'vitest';
 import { API_METHOD_NAMES, ApiCallError, type ApiClient, type ApiEvent, type ApiMethodName, type ModelListItem } from '../../../../shared/api';
 import type { DiskUsage, JobProgress, StatusReport } from '../../../../shared/results';
-import { AppProvider } from '../../../../renderer/store/app-context';
+import { GcDialog } from '../../../../renderer/components/GcDialog';
+import { ImportReportsDialog } from '../../../../renderer/components/ImportReportsDialog';
+import { RemoveDialog } from '../../../../renderer/components/RemoveDialog';
+import { SettingsDialog } from '../../../../renderer/components/SettingsDialog';
+import { AppProvider, useAppStore } from '../../../../renderer/store/app-context';
 import { createAppActions, type AppActions } from '../../../../renderer/store/app-actions';
 import { createAppStore, type AppStore } from '../../../../renderer/store/app-store';
 
@@ -114,4 +118,42 @@ export function job(id: string, overrides: Partial<JobProgress> = {}): JobProgre
 
 export function disk(overrides: Partial<DiskUsage> = {}): DiskUsage {
   return { root: '/models', models: [], partialBytes: 0, freeBytes: 600_000_000, totalBytes: 1_000_000_000, ...overrides };
+}
+
+/** Shows the open dialog the way App does, so a view's "open dialog" buttons can be followed. */
+export function OpenDialog() {
+  const dialog = useAppStore((s) => s.dialog);
+  if (dialog?.kind === 'gc') return <GcDialog />;
+  if (dialog?.kind === 'remove') return <RemoveDialog id={dialog.id} variant={dialog.variant} />;
+  if (dialog?.kind === 'settings') return <SettingsDialog />;
+  if (dialog?.kind === 'imports') return <ImportReportsDialog />;
+  return null;
+}
+
+/** Answers for everything `actions.start()` loads, describing an empty, connected host. */
+export const emptyHost: Partial<{ [M in ApiMethodName]: ApiClient[M] }> = {
+  getAppInfo: async () => ({ version: '0.1.0', host: 'web', canOpenFolder: false, modelsRoot: '/models' }),
+  getSettings: async () => ({
+    modelsRoot: '/models',
+    parallelDownloads: 2,
+    maxBytesPerSecond: null,
+    quotaBytes: null,
+    hfTokenSet: false,
+    s3: { endpoint: null, region: null, accessKeyId: null, secretAccessKeySet: false },
+  }),
+  listJobs: async () => [],
+  listModels: async () => [],
+  listManifests: async () => [],
+  getAllStatuses: async () => [],
+  diskUsage: async () => disk(),
+};
+
+/** Starts the actions (load + event subscription) and waits until the first load is done. */
+export async function startApp(actions: AppActions): Promise<() => void> {
+  let stop = () => {};
+  await act(async () => {
+    stop = actions.start();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  });
+  return stop;
 }
