@@ -204,3 +204,26 @@ describe('Downloader connection budget', () => {
     expect(server.requests.length).toBe(3);
   });
 });
+
+describe('Downloader saved state against a changed upstream', () => {
+  it('a 416 for the saved range discards the saved bytes instead of mixing files', async () => {
+    const f = blob(200_000);
+    mkdirSync(fx.partialDir, { recursive: true });
+    const part = Buffer.alloc(f.size);
+    f.data.copy(part, 0, 0, 150_000);
+    writeFileSync(join(fx.partialDir, `${f.sha256}.part`), part);
+    await writeJournal(join(fx.partialDir, `${f.sha256}.journal.json`), { sha256: f.sha256, size: f.size, done: [[0, 150_000]], validators: {} });
+    // The source now holds a shorter, different file: the saved range is past its end.
+    server.serve('/a', blob(100_000).data);
+    const err = await fx
+      .make({ connectionsPerFile: 1 })
+      .download({ file: fileOf(f), sources: [http('/a')] })
+      .then(
+        () => null,
+        (e: unknown) => e as OrchestratorError,
+      );
+    expect(server.requests[0]?.status).toBe(416);
+    expect(err?.code).toBe('SIZE_MISMATCH');
+    expect(fx.partialFiles()).toEqual([]);
+  });
+});
