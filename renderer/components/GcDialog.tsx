@@ -27,6 +27,13 @@ export function GcDialog() {
   const [busy, setBusy] = useState<'plan' | 'run' | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
 
+  // A preview describes the limits it was made with: once they change, it must be made again
+  // (otherwise "Remove 2 and free 3 GB" would run with other limits and remove something else).
+  const changeLimit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    if (plan) setGcPlan(null);
+  };
+
   const close = () => {
     setGcPlan(null);
     setGcResult(null);
@@ -118,13 +125,13 @@ export function GcDialog() {
           <div className="form-grid">
             <label>
               <span>Keep models under</span>
-              <input value={maxSize} onChange={(e) => setMaxSize(e.target.value)} placeholder={quota ? formatBytes(quota) : 'e.g. 50 GB'} data-testid="gc-max-size" data-autofocus />
+              <input value={maxSize} onChange={(e) => changeLimit(setMaxSize)(e.target.value)} placeholder={quota ? formatBytes(quota) : 'e.g. 50 GB'} data-testid="gc-max-size" data-autofocus />
               <small className="muted">Least recently used models go first. Empty: {quota ? 'your quota' : 'no size limit'}.</small>
             </label>
             <label>
               <span>Remove models unused for more than</span>
               <div className="input-suffix">
-                <input value={maxAgeDays} onChange={(e) => setMaxAgeDays(e.target.value)} inputMode="decimal" placeholder="e.g. 30" data-testid="gc-max-age" />
+                <input value={maxAgeDays} onChange={(e) => changeLimit(setMaxAgeDays)(e.target.value)} inputMode="decimal" placeholder="e.g. 30" data-testid="gc-max-age" />
                 <span>days</span>
               </div>
             </label>
