@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
-import { act, screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { GcOptions, GcResult } from '../../../../shared/results';
-import { emptyHost, fakeClient, OpenDialog, renderWithStore, store } from './render-with-store';
+import { StorageView } from '../../../../renderer/components/StorageView';
+import { disk, emptyHost, fakeClient, OpenDialog, renderWithStore, startApp, store } from './render-with-store';
 
 const GB = 1_000_000_000;
 const DAY = 86_400_000;
@@ -17,12 +18,23 @@ const plan: GcResult = {
   orphanBytes: 0,
 };
 
-/** A host whose clean-up never touches the pinned model "keep@1". */
+/** A host with three models on disk whose clean-up, like the real one, never touches the pinned "keep@1". */
 function gcHost() {
+  let ran = false;
+  const entry = (id: string, variant: string, bytes: number, pinned = false) => ({ id, variant, bytes, pinned, lastUsed: null });
   return fakeClient({
     ...emptyHost,
-    gcPlan: async (options) => ({ ...plan, dryRun: options?.dryRun ?? true }),
-    gcRun: async () => ({ ...plan, dryRun: false, orphanBytes: 5_000_000 }),
+    gcPlan: async () => plan,
+    gcRun: async () => {
+      ran = true;
+      return { ...plan, dryRun: false, orphanBytes: 5_000_000 };
+    },
+    diskUsage: async () =>
+      disk({
+        totalBytes: 100 * GB,
+        freeBytes: 50 * GB,
+        models: ran ? [entry('keep@1', 'fp16', 4 * GB, true)] : [entry('keep@1', 'fp16', 4 * GB, true), entry('old@1', 'fp16', 2 * GB), entry('big@1', 'fp8', 1 * GB)],
+      }),
   });
 }
 
@@ -58,7 +70,6 @@ describe('GcDialog', () => {
       ['old@1 fp16', 'Not used for longer than the age limit', '10 days ago', '2.00 GB'],
       ['big@1 fp8', 'Over the size budget (least recently used first)', '3 h ago', '1.00 GB'],
     ]);
-    expect(within(dialog()).queryByText('keep@1')).toBeNull();
     expect(within(dialog()).getByTestId('gc-plan-total').textContent).toBe('3.00 GB');
     expect(button('Remove 2 and free 3.00 GB').disabled).toBe(false);
     expect(button('Preview again')).toBeTruthy();
@@ -76,6 +87,27 @@ describe('GcDialog', () => {
     expect(client.diskUsage).toHaveBeenCalled();
     await user.click(button('Done'));
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('keeps the pinned model: after the clean-up Storage still lists it, and only it', async () => {
+    const { actions, user } = renderWithStore(
+      <>
+        <StorageView />
+        <OpenDialog />
+      </>,
+      gcHost(),
+    );
+    const stop = await startApp(actions);
+    const onDisk = () => screen.getAllByTestId('usage-row').map((r) => r.getAttribute('data-model-id'));
+    expect(onDisk()).toEqual(['keep@1', 'old@1', 'big@1']);
+    await user.click(screen.getByRole('button', { name: 'Clean up…' }));
+    await user.click(button('Preview'));
+    expect(within(dialog()).getAllByTestId('gc-plan-row').map((r) => r.getAttribute('data-model-id'))).toEqual(['old@1', 'big@1']);
+    await user.click(button('Remove 2 and free 3.00 GB'));
+    await user.click(button('Done'));
+    await waitFor(() => expect(onDisk()).toEqual(['keep@1']));
+    expect(screen.getByTestId('usage-row').textContent).toContain('Pinned');
+    stop();
   });
 
   it('asks for a new preview when the limits change after one', async () => {

@@ -83,12 +83,12 @@ describe('ModelCard', () => {
       store.getState().setJobs([
         job('wan@2.2', {
           state: 'failed',
-          error: { code: 'INSUFFICIENT_DISK', message: 'Needs 4 MB more free space. Free some space or run Clean up.', details: {}, retryable: true },
+          error: { code: 'NO_SPACE', message: 'Needs 4 MB more free space. Free some space or run Clean up.', details: {}, retryable: true },
         }),
       ]),
     );
     const alert = within(card()).getByRole('alert');
-    expect(alert.textContent).toContain('INSUFFICIENT_DISK');
+    expect(alert.textContent).toContain('NO_SPACE');
     expect(alert.textContent).toContain('Needs 4 MB more free space. Free some space or run Clean up.');
     expect(screen.getByTestId('status-badge').textContent).toBe('Failed');
     expect(within(actionsGroup()).getByRole('button', { name: 'Retry' })).toBeTruthy();
@@ -106,7 +106,7 @@ describe('ModelCard', () => {
 
   it('pins a ready model so clean-up keeps it, and shows it as pinned', async () => {
     const client = fakeClient({
-      pin: async ({ id, variant }) => ({ id, variant, pinned: true }),
+      pin: async ({ id, variant = 'fp16' }) => ({ id, variant, pinned: true }),
       getStatus: async () => status('wan@2.2', { status: 'COMPLETE', pinned: true, missingFiles: [], bytesPresent: 4_000_000, bytesNeeded: 0 }),
     });
     const { user } = renderWithStore(<ModelCard model={wan} />, client);

@@ -50,12 +50,12 @@ describe('Toasts', () => {
     renderWithStore(<Toasts />);
     act(() => {
       store.getState().pushToast({ tone: 'success', title: 'done' });
-      store.getState().pushToast({ tone: 'error', title: 'failed', body: 'NETWORK_ERROR: the server is unreachable.' });
+      store.getState().pushToast({ tone: 'error', title: 'failed', body: 'NETWORK_TIMEOUT: the server did not answer in 30 s. Check the connection.' });
     });
     act(() => {
       vi.advanceTimersByTime(6000);
     });
-    expect(toastTexts()).toEqual(['failedNETWORK_ERROR: the server is unreachable.']);
+    expect(toastTexts()).toEqual(['failedNETWORK_TIMEOUT: the server did not answer in 30 s. Check the connection.']);
     act(() => {
       vi.advanceTimersByTime(9000);
     });
