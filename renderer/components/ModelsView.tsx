@@ -37,12 +37,14 @@ export function ModelsView() {
   const byId = new Map(models.map((m) => [m.id, m]));
   const search = useRef<HTMLInputElement>(null);
 
-  // "/" jumps to the search box, as on many sites, unless the user is typing somewhere.
+  // "/" jumps to the search box, as on many sites, unless the user is typing somewhere or a
+  // modal dialog is open (focus must not leave it for the list behind).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
       if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
       if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+      if (document.querySelector('[aria-modal="true"]')) return;
       if (!search.current) return;
       event.preventDefault();
       search.current.focus();

@@ -2,7 +2,7 @@
 import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ModelsView } from '../../../../renderer/components/ModelsView';
-import { job, model, renderWithStore, status, store } from './render-with-store';
+import { job, model, OpenDialog, renderWithStore, status, store } from './render-with-store';
 
 const models = [
   model('beta@1', { description: 'Speech to text', totalBytes: 9_000_000, variantBytes: { fp16: 9_000_000 } }),
@@ -104,6 +104,21 @@ describe('ModelsView', () => {
     expect((search as HTMLInputElement).value).toBe('');
     await user.keyboard('a/');
     expect((search as HTMLInputElement).value).toBe('a/');
+  });
+
+  it('leaves "/" alone while a dialog is open, so focus stays in the dialog', async () => {
+    const { user } = renderWithStore(
+      <>
+        <ModelsView />
+        <OpenDialog />
+      </>,
+    );
+    loadModels();
+    act(() => store.getState().openDialog({ kind: 'remove', id: 'alpha@1', variant: 'fp16' }));
+    const dialog = screen.getByRole('dialog', { name: 'Remove alpha@1?' });
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Keep it' }));
+    await user.keyboard('/');
+    expect(dialog.contains(document.activeElement)).toBe(true);
   });
 
   it('lists the manifests and removes an imported one (not the startup one)', async () => {
