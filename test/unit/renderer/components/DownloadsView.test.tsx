@@ -98,6 +98,15 @@ describe('DownloadsView', () => {
     expect(screen.getAllByTestId('job-row').map((r) => r.getAttribute('data-model-id'))).toEqual(['c@1']);
   });
 
+  it('retries a failed job through the host', async () => {
+    const client = fakeClient({ resumeJob: async ({ jobId }) => job('b@1', { jobId, state: 'queued' }) });
+    const { user } = renderWithStore(<DownloadsView />, client);
+    act(() => store.getState().setJobs([job('b@1', { state: 'failed' })]));
+    await user.click(button('Retry b@1'));
+    expect(client.resumeJob).toHaveBeenCalledWith({ jobId: 'job-b@1' });
+    expect(within(row('b@1')).getByText('Queued')).toBeTruthy();
+  });
+
   it('pauses and resumes everything at once', async () => {
     const client = fakeClient({
       pauseAll: async () => [job('a@1', { state: 'paused' }), job('b@1', { state: 'paused' })],

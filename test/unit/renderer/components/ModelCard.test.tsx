@@ -3,6 +3,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { VerificationResult } from '../../../../shared/results';
 import { ModelCard } from '../../../../renderer/components/ModelCard';
+import { Toasts } from '../../../../renderer/components/Toasts';
 import { fakeClient, job, model, OpenDialog, renderWithStore, status, store } from './render-with-store';
 
 const wan = model('wan@2.2', {
@@ -175,6 +176,19 @@ describe('ModelCard', () => {
     withStatus(status('wan@2.2', { status: 'COMPLETE', missingFiles: [], bytesPresent: 4_000_000, bytesNeeded: 0 }));
     await user.click(screen.getByRole('button', { name: 'Remove wan@2.2 (fp16) from disk' }));
     expect(screen.getByRole('dialog', { name: 'Remove wan@2.2?' })).toBeTruthy();
+  });
+
+  it('copies the folder of a ready model to the clipboard and says so', async () => {
+    const { user } = renderWithStore(
+      <>
+        <ModelCard model={wan} />
+        <Toasts />
+      </>,
+    );
+    withStatus(status('wan@2.2', { status: 'COMPLETE', missingFiles: [], bytesPresent: 4_000_000, bytesNeeded: 0 }));
+    await user.click(screen.getByRole('button', { name: 'Copy the path of wan@2.2' }));
+    expect(await navigator.clipboard.readText()).toBe('/models/wan@2.2/fp16');
+    expect((await screen.findByTestId('toast')).textContent).toBe('Path copied/models/wan@2.2/fp16');
   });
 
   it('offers Open folder only where the host can open one', () => {

@@ -2,7 +2,7 @@
 import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ModelsView } from '../../../../renderer/components/ModelsView';
-import { job, model, OpenDialog, renderWithStore, status, store } from './render-with-store';
+import { fakeClient, job, model, OpenDialog, renderWithStore, status, store } from './render-with-store';
 
 const models = [
   model('beta@1', { description: 'Speech to text', totalBytes: 9_000_000, variantBytes: { fp16: 9_000_000 } }),
@@ -41,6 +41,22 @@ describe('ModelsView', () => {
     expect(within(empty).getByRole('button', { name: 'Import manifest' })).toBeTruthy();
     expect(within(empty).getByText('What does a manifest look like?')).toBeTruthy();
     expect(screen.queryByRole('searchbox')).toBeNull();
+  });
+
+  it('imports the manifests chosen with "Import manifest" from the empty state', async () => {
+    const client = fakeClient({
+      importManifest: async ({ name }) => ({ name, ok: true, added: ['alpha@1'], conflicts: [], problems: [], error: null }),
+      listModels: async () => [models[1]!],
+      listManifests: async () => [{ name: 'models.json', models: ['alpha@1'], importedAt: Date.now(), builtIn: false }],
+      getAllStatuses: async () => [],
+    });
+    const { user } = renderWithStore(<ModelsView />, client);
+    act(() => store.getState().setModels([]));
+    await user.click(screen.getByRole('button', { name: 'Import manifest' }));
+    await user.upload(screen.getByTestId('import-input') as HTMLInputElement, new File(['{"schema_version":1}'], 'models.json', { type: 'application/json' }));
+    expect(client.importManifest).toHaveBeenCalledWith({ name: 'models.json', text: '{"schema_version":1}' });
+    expect(await screen.findByRole('article', { name: 'alpha@1' })).toBeTruthy();
+    expect(screen.queryByTestId('models-empty')).toBeNull();
   });
 
   it('filters by the text typed in the search box (name or description)', async () => {

@@ -44,6 +44,16 @@ describe('RemoveDialog', () => {
     expect(client.remove).not.toHaveBeenCalled();
   });
 
+  it('keeps Tab and Shift+Tab inside the dialog', async () => {
+    const { user } = openRemove();
+    const names: string[] = [];
+    for (const shift of [false, false, true, true]) {
+      await user.tab({ shift });
+      names.push((document.activeElement as HTMLElement).getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
+    }
+    expect(names).toEqual(['Remove from disk', 'Close dialog', 'Remove from disk', 'Keep it']);
+  });
+
   it('warns that removing a pinned model unpins it', () => {
     openRemove();
     act(() => store.getState().putStatus(status('wan@2.2', { status: 'COMPLETE', pinned: true, bytesPresent: 4_000_000 })));
