@@ -6,24 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { APP_HOST, APP_SCHEME } from './app-page';
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy';
 
-/**
- * Only our own scripts, styles and images; no eval, no inline scripts, no plugins, no framing,
- * no network (the renderer talks to the core through the preload bridge, not fetch).
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY };
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -5,15 +5,10 @@
  * web host does, so both show the same models root and settings. Pure Node: no electron here,
  * main.ts passes in what only Electron has (keychain codec, openPath).
  */
-import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDemoMirror, type DemoMirror } from '../../demo/demo-mirror';
-import type { Manifest } from '../../shared/manifest';
-import { AppService, type ModelServiceFactory } from '../core/jobs/app-service';
-import { createDefaultModelService } from '../core/jobs/default-model-service';
+import type { ModelServiceFactory } from '../core/jobs/app-service';
 import type { SecretCodec } from '../core/jobs/settings-store';
-import { loadManifestFile } from '../core/manifest';
-import { defaultModelsRoot } from '../core/store/default-root';
+import { DEMO_CATALOGUE_NAME, startAppService, type RunningAppService } from '../core/jobs/start-app-service';
 
 export interface DesktopArgs {
   manifests: string[];
@@ -58,55 +53,18 @@ export interface DesktopBackendOptions extends Partial<DesktopArgs> {
   demoSizeScale?: number;
 }
 
-export interface DesktopBackend {
-  app: AppService;
-  root: string;
-  demo: DemoMirror | null;
-  close(): Promise<void>;
-}
+export type DesktopBackend = RunningAppService;
 
-export const DEMO_CATALOGUE_NAME = 'Demo catalogue';
+export { DEMO_CATALOGUE_NAME };
 
-export async function startDesktopBackend(options: DesktopBackendOptions = {}): Promise<DesktopBackend> {
-  const root = resolve(options.root ?? defaultModelsRoot());
-  const manifests: Array<{ name: string; manifest: Manifest }> = [];
-  for (const path of options.manifests ?? []) {
-    manifests.push({ name: basename(path), manifest: await loadManifestFile(path) });
-  }
-  let demo: DemoMirror | null = null;
-  if (manifests.length === 0 && options.demo !== false) {
-    demo = await startDemoMirror({
-      dir: join(root, '.state', 'demo-mirror'),
-      ...(options.demoBytesPerSecond !== undefined ? { bytesPerSecond: options.demoBytesPerSecond } : {}),
-      ...(options.demoSizeScale !== undefined ? { sizeScale: options.demoSizeScale } : {}),
-    });
-    manifests.push({ name: DEMO_CATALOGUE_NAME, manifest: await loadManifestFile(demo.manifestPath) });
-  }
-  let app: AppService;
-  try {
-    app = await AppService.create({
-      root,
-      host: 'electron',
-      manifests,
-      createModelService: options.createModelService ?? createDefaultModelService,
-      ...(options.configDir ? { configDir: options.configDir } : {}),
-      ...(options.version ? { version: options.version } : {}),
-      ...(options.secretCodec ? { secretCodec: options.secretCodec } : {}),
-      ...(options.openPath ? { openPath: options.openPath } : {}),
-    });
-  } catch (error) {
-    await demo?.close();
-    throw error;
-  }
-  let closed: Promise<void> | null = null;
-  return {
-    app,
-    root,
-    demo,
-    close: () =>
-      (closed ??= (async () => {
-        await app.close(); // pauses running downloads; their partial data resumes next time
-        await demo?.close();
-      })()),
-  };
+export function startDesktopBackend(options: DesktopBackendOptions = {}): Promise<DesktopBackend> {
+  const { manifests, root, configDir, demo, ...rest } = options;
+  return startAppService({
+    ...rest,
+    host: 'electron',
+    ...(manifests ? { manifests } : {}),
+    ...(root ? { root } : {}),
+    ...(configDir ? { configDir } : {}),
+    ...(demo !== undefined ? { demo } : {}),
+  });
 }
