@@ -62,6 +62,8 @@ export interface ServeOptions {
   ranges?: boolean;
   /** Send every response for this path at this rate (bytes per second). */
   bytesPerSecond?: number;
+  /** Answer with `Connection: close` and close the socket after each response (like `python3 -m http.server`). */
+  connectionClose?: boolean;
 }
 
 export interface FaultServer {
@@ -94,6 +96,7 @@ interface Entry {
   lastModified: string | null;
   ranges: boolean;
   bytesPerSecond?: number;
+  connectionClose?: boolean;
 }
 
 function defaultEtag(data: Buffer): string {
@@ -164,6 +167,7 @@ export async function startFaultServer(): Promise<FaultServer> {
     const headers: Record<string, string | number> = { 'accept-ranges': entry.ranges ? 'bytes' : 'none', 'content-type': 'application/octet-stream' };
     if (entry.etag) headers.etag = entry.etag;
     if (entry.lastModified) headers['last-modified'] = entry.lastModified;
+    if (entry.connectionClose) headers.connection = 'close';
 
     let start = 0;
     let end = size; // exclusive
@@ -259,6 +263,7 @@ export async function startFaultServer(): Promise<FaultServer> {
       ranges: options.ranges ?? true,
     };
     if (options.bytesPerSecond) entry.bytesPerSecond = options.bytesPerSecond;
+    if (options.connectionClose) entry.connectionClose = true;
     files.set(path, entry);
   };
 

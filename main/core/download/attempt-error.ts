@@ -18,6 +18,8 @@ export class AttemptError extends Error {
     readonly retryAfterMs?: number,
     /** For transient failures that should not count against the retry budget (slow-range restarts). */
     readonly free = false,
+    /** The source could not be reached at all (refused, unknown host): try the next source first. */
+    readonly unreachable = false,
   ) {
     super(error.message);
     this.name = 'AttemptError';
@@ -33,6 +35,7 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EAI_AGAIN',
+  'ENOTFOUND',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
   'UND_ERR_CONNECT_TIMEOUT',
@@ -41,6 +44,9 @@ const NETWORK_CODES = new Set([
   'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
+
+/** Errors meaning the source's host cannot be reached at all, as opposed to a transfer that broke. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** A network-level error (reset, refused, timeout) as a transient attempt failure. */
 export function networkFailure(error: unknown, where: string): AttemptError | null {
@@ -54,6 +60,9 @@ export function networkFailure(error: unknown, where: string): AttemptError | nu
       `${where}: ${timeout ? 'the server did not answer in time' : `the connection failed (${code})`}. Check the network; the download resumes where it stopped.`,
       { source: where, errno: code },
     ),
+    undefined,
+    false,
+    UNREACHABLE_CODES.has(code),
   );
 }
 

@@ -49,6 +49,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
   journalBytes: 32 * MiB,
   hotJournalBytes: 4 * MiB,
   writeChunkSize: 1 * MiB,
+  receiveBufferBytes: 4 * MiB,
   redirectTtlMs: 5 * 60_000,
   maxRedirects: 10,
   userAgent: 'model-orchestrator/0.1',

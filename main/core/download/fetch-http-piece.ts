@@ -10,6 +10,7 @@ import { OrchestratorError } from '../../../shared/errors';
 import type { Clock, ResolvedSource } from '../ports';
 import { redactUrl } from '../sources/url-path';
 import { AttemptError, parseRetryAfter } from './attempt-error';
+import { sendHttpRequest, type HttpResponse } from './http-response';
 import type { SourceValidator } from './journal';
 import type { Piece } from './piece';
 import type { PieceSink } from './piece-sink';
@@ -24,6 +25,8 @@ export interface HttpSourceState {
   redirect?: { url: string; at: number };
   /** The server ignores Range: fetch whole-file streams only. */
   noRanges: boolean;
+  /** The server closed the connection after a response: bodies must not wait in undici. */
+  closesConnections?: boolean;
 }
 
 export interface HttpPieceContext {
@@ -37,6 +40,8 @@ export interface HttpPieceContext {
   signal: AbortSignal;
   userAgent: string;
   writeChunkSize: number;
+  /** Bytes one response may hold in memory before it is paused or cut (see http-response.ts). */
+  receiveBufferBytes: number;
   redirectTtlMs: number;
   maxRedirects: number;
 }
@@ -74,13 +79,17 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
   const wantsRange = !state.noRanges;
   // What we ask for now; the piece's end may shrink meanwhile when its tail is split off.
   const askStart = piece.written;
-  const askEnd = piece.end;
+  // Under a bandwidth limit a server that closes its connections gets ranges small enough to be
+  // received whole while we wait, since its bodies must never be paused mid-way.
+  const capped = wantsRange && state.closesConnections === true && ctx.rate.bytesPerSecond > 0;
+  const askEnd = capped ? Math.min(piece.end, askStart + ctx.receiveBufferBytes) : piece.end;
   const range = `bytes=${askStart}-${askEnd - 1}`;
   const validator = state.validator;
   const ifRange = validator?.etag ?? validator?.lastModified;
 
-  const response = await requestWithRedirects(ctx, wantsRange ? range : undefined, wantsRange ? ifRange : undefined);
-  const { statusCode, headers, body } = response;
+  const response = await requestWithRedirects(ctx, wantsRange ? range : undefined, wantsRange ? ifRange : undefined, askEnd - askStart);
+  const { statusCode, headers } = response;
+  if (!response.keepAlive) state.closesConnections = true;
   let consumed = false;
   try {
     if (statusCode !== 200 && statusCode !== 206) {
@@ -120,10 +129,11 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
     }
     if (got.etag || got.lastModified) state.validator = got;
     consumed = true;
-    await streamBody(ctx, piece, body, where, askEnd);
+    await streamBody(ctx, piece, response, where, askEnd);
   } finally {
     // Drain a short error body so the connection can be reused; give up on long ones.
-    if (!consumed) await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    if (!consumed) await response.dump(64 * 1024);
+    response.cancel();
   }
 }
 
@@ -147,7 +157,7 @@ function statusFailure(status: number, headers: Headers, where: string, now: num
   return sourceError('source', 'SOURCE_UNAVAILABLE', where, `unexpected answer (HTTP ${status}).`, { status });
 }
 
-async function requestWithRedirects(ctx: HttpPieceContext, range: string | undefined, ifRange: string | undefined): Promise<Dispatcher.ResponseData> {
+async function requestWithRedirects(ctx: HttpPieceContext, range: string | undefined, ifRange: string | undefined, rangeLength: number): Promise<HttpResponse> {
   const { source, state, clock } = ctx;
   const origin = new URL(source.url).origin;
   let fromCache = state.redirect !== undefined && clock.now() - state.redirect.at < ctx.redirectTtlMs;
@@ -161,16 +171,19 @@ async function requestWithRedirects(ctx: HttpPieceContext, range: string | undef
     if (source.headers && target.origin === origin) {
       Object.assign(headers, await source.headers({ method: 'GET', url, ...(range ? { range } : {}) }));
     }
-    const res = await ctx.dispatcher.request({
-      origin: target.origin,
-      path: `${target.pathname}${target.search}`,
-      method: 'GET',
-      headers,
-      signal: ctx.signal,
-    });
+    const res = await sendHttpRequest(
+      ctx.dispatcher,
+      { origin: target.origin, path: `${target.pathname}${target.search}`, headers, signal: ctx.signal },
+      { pauseBytes: Math.min(ctx.receiveBufferBytes, Math.max(2 * ctx.writeChunkSize, 256 * 1024)), cutBytes: ctx.receiveBufferBytes },
+      (status, h) => {
+        const length = header(h, 'content-length');
+        if (length !== undefined && /^\d+$/.test(length)) return Number(length);
+        return status === 206 ? rangeLength : status === 200 ? ctx.size : undefined;
+      },
+    );
     const location = header(res.headers, 'location');
     if ([301, 302, 303, 307, 308].includes(res.statusCode) && location) {
-      await res.body.dump().catch(() => undefined);
+      await res.dump();
       if (hop >= ctx.maxRedirects) {
         throw sourceError('source', 'SOURCE_UNAVAILABLE', redactUrl(source.url), `too many redirects (more than ${ctx.maxRedirects}).`);
       }
@@ -181,7 +194,7 @@ async function requestWithRedirects(ctx: HttpPieceContext, range: string | undef
     }
     if (fromCache && [401, 403, 404, 410].includes(res.statusCode)) {
       // The remembered redirect target expired: ask the original URL for a fresh one.
-      await res.body.dump().catch(() => undefined);
+      await res.dump();
       delete state.redirect;
       fromCache = false;
       url = source.url;
@@ -192,7 +205,7 @@ async function requestWithRedirects(ctx: HttpPieceContext, range: string | undef
   }
 }
 
-async function streamBody(ctx: HttpPieceContext, piece: Piece, body: Dispatcher.ResponseData['body'], where: string, requestedEnd: number): Promise<void> {
+async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpResponse, where: string, requestedEnd: number): Promise<void> {
   const { sink, clock } = ctx;
   let batch: Buffer[] = [];
   let batchBytes = 0;
@@ -213,7 +226,7 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: Dispatcher.
     });
   };
   try {
-    for await (const raw of body as AsyncIterable<Buffer>) {
+    for (let raw = await body.read(); raw !== null; raw = await body.read()) {
       piece.lastByteAt = clock.now();
       sink.received(raw.length);
       piece.attemptBytes += raw.length;
@@ -239,10 +252,14 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: Dispatcher.
   }
   await (pending as Promise<void> | null);
   piece.received = piece.written;
-  if (piece.written < piece.end) {
+  const end = Math.min(piece.end, requestedEnd);
+  if (piece.written < end) {
+    // A body we cut ourselves to bound memory is no failure: ask for the rest at once.
     throw new AttemptError(
       'transient',
       new OrchestratorError('INCOMPLETE_DOWNLOAD', `${where}: the connection ended early (at byte ${piece.written} of ${piece.end}). Retrying from there.`, { source: where }),
+      undefined,
+      body.cut,
     );
   }
 }

@@ -47,6 +47,8 @@ export interface DownloadTuning {
   hotJournalBytes: number;
   /** Bytes gathered before one write to the partial file. */
   writeChunkSize: number;
+  /** Bytes one HTTP response may hold in memory before it is paused or cut and resumed by range. */
+  receiveBufferBytes: number;
   /** How long a redirect target (e.g. a signed CDN URL) is reused before asking the original URL again. */
   redirectTtlMs: number;
   maxRedirects: number;
@@ -65,6 +67,9 @@ export interface FileDownloadContext {
   rate: TokenBucket;
   tuning: DownloadTuning;
 }
+
+/** Quick retries for the last source left when its host cannot be reached. */
+const UNREACHABLE_RETRIES = 2;
 
 type SourceState = HttpSourceState & { bytes: number; invalidations: number };
 
@@ -466,6 +471,7 @@ class FileDownload {
                 signal: attempt.signal,
                 userAgent: tuning.userAgent,
                 writeChunkSize: tuning.writeChunkSize,
+                receiveBufferBytes: tuning.receiveBufferBytes,
                 redirectTtlMs: tuning.redirectTtlMs,
                 maxRedirects: tuning.maxRedirects,
               },
@@ -483,8 +489,14 @@ class FileDownload {
         if (failure.kind !== 'transient') throw failure;
         if (piece.written > before) piece.attempts = 0;
         if (!failure.free) piece.attempts++;
-        if (piece.attempts > tuning.retries) throw new AttemptError('source', failure.error);
-        const backoff = Math.min(tuning.retryMaxDelayMs, tuning.retryBaseDelayMs * 2 ** (piece.attempts - 1)) * (0.5 + tuning.random() / 2);
+        // A host that cannot be reached is no passing fault worth a backoff: the next source takes
+        // over at once; only the last source left gets a couple of quick retries.
+        const lastSource = this.request.sources.every((s) => s === src || this.failed.has(s));
+        const retries = failure.unreachable ? (lastSource ? Math.min(tuning.retries, UNREACHABLE_RETRIES) : 0) : tuning.retries;
+        if (piece.attempts > retries) throw new AttemptError('source', failure.error);
+        const backoff = failure.unreachable
+          ? tuning.retryBaseDelayMs * (0.5 + tuning.random() / 2)
+          : Math.min(tuning.retryMaxDelayMs, tuning.retryBaseDelayMs * 2 ** (piece.attempts - 1)) * (0.5 + tuning.random() / 2);
         const delay = failure.free ? 0 : failure.retryAfterMs !== undefined ? Math.min(failure.retryAfterMs, tuning.maxRetryAfterMs) : backoff;
         if (delay > 0) await clock.sleep(delay, stop);
       } finally {
@@ -676,8 +688,17 @@ class FileDownload {
   private allSourcesFailed(): OrchestratorError {
     const codes = new Set(this.failures.map((f) => f.error.code));
     const only = codes.size === 1 ? ([...codes][0] as ErrorCode) : null;
-    const code: ErrorCode = only && ['AUTH_FAIL', 'RATE_LIMIT', 'SIZE_MISMATCH', 'CHECKSUM_FAIL', 'NETWORK_TIMEOUT', 'INCOMPLETE_DOWNLOAD'].includes(only) ? only : 'SOURCE_UNAVAILABLE';
+    let code: ErrorCode = only && ['AUTH_FAIL', 'RATE_LIMIT', 'SIZE_MISMATCH', 'CHECKSUM_FAIL', 'NETWORK_TIMEOUT', 'INCOMPLETE_DOWNLOAD'].includes(only) ? only : 'SOURCE_UNAVAILABLE';
     const list = this.failures.map((f) => f.error.message).join(' ');
+    const bytesPresent = this.done.total;
+    // Bytes arrived but the transfer broke off on every source: the partial is kept for a retry.
+    if (this.bytesFetched > 0 && bytesPresent > 0 && ['SOURCE_UNAVAILABLE', 'NETWORK_TIMEOUT', 'INCOMPLETE_DOWNLOAD'].includes(code)) {
+      return new OrchestratorError(
+        'INCOMPLETE_DOWNLOAD',
+        `Could not finish ${this.request.file.path}: ${bytesPresent} of ${this.size} bytes arrived before every source broke off; they are kept, so trying again resumes from there. ${list}`,
+        { path: this.request.file.path, bytesPresent, bytesExpected: this.size, failures: this.failures },
+      );
+    }
     return new OrchestratorError(code, `Could not download ${this.request.file.path} from any source. ${list}`, {
       path: this.request.file.path,
       failures: this.failures,
