@@ -226,7 +226,7 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpRespons
     });
   };
   try {
-    for (let raw = await body.read(); raw !== null; raw = await body.read()) {
+    receive: for (let chunks = await body.readMany(); chunks !== null; chunks = await body.readMany()) for (const raw of chunks) {
       piece.lastByteAt = clock.now();
       sink.received(raw.length);
       piece.attemptBytes += raw.length;
@@ -242,7 +242,7 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpRespons
       if (batchBytes >= ctx.writeChunkSize || piece.received >= piece.end || piece.lastByteAt - batchStartedAt >= 250) await flush();
       // Stop early only when the tail was split off to another lane; otherwise read the body to
       // its end so the connection goes back to the pool for the next range.
-      if (piece.received >= piece.end && piece.end < requestedEnd) break;
+      if (piece.received >= piece.end && piece.end < requestedEnd) break receive;
       if (ctx.rate.bytesPerSecond > 0) await waitFor(piece, ctx.rate.take(raw.length, ctx.signal));
     }
   } finally {

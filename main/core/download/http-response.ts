@@ -41,6 +41,8 @@ export interface HttpResponse {
   readonly cut: boolean;
   /** The next body chunk; null at the end of the body; rejects when the transfer failed. */
   read(): Promise<Buffer | null>;
+  /** Every body chunk received so far (at least one); null at the end; rejects when the transfer failed. */
+  readMany(): Promise<Buffer[] | null>;
   /** Stops the response and discards the rest of the body. */
   cancel(): void;
   /** Reads a short body to its end so the connection can be reused; cancels a longer one. */
@@ -97,6 +99,19 @@ export function sendHttpRequest(dispatcher: Dispatcher, options: HttpRequestOpti
       },
       get cut() {
         return cut;
+      },
+      async readMany() {
+        for (;;) {
+          if (queue.length > 0) {
+            const chunks = queue.splice(0, queue.length);
+            queued = 0;
+            if (controller?.paused) controller.resume();
+            return chunks;
+          }
+          if (failure) throw failure;
+          if (ended) return null;
+          await new Promise<void>((r) => (wake = r));
+        }
       },
       async read() {
         for (;;) {
