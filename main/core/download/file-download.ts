@@ -71,7 +71,7 @@ export interface FileDownloadContext {
 /** Quick retries for the last source left when its host cannot be reached. */
 const UNREACHABLE_RETRIES = 2;
 
-type SourceState = HttpSourceState & { bytes: number; invalidations: number };
+type SourceState = HttpSourceState & { bytes: number; invalidations: number; streamRestarts: number };
 
 class FatalStop extends Error {}
 
@@ -201,7 +201,7 @@ class FileDownload {
   private stateOf(src: ResolvedSource): SourceState {
     let s = this.states.get(src);
     if (!s) {
-      s = { noRanges: false, bytes: 0, invalidations: 0 };
+      s = { noRanges: false, bytes: 0, invalidations: 0, streamRestarts: 0 };
       this.states.set(src, s);
     }
     return s;
@@ -252,6 +252,11 @@ class FileDownload {
         if (outcome === 'complete') continue;
         const err = outcome;
         if (err.kind === 'single-stream') {
+          // Without ranges a broken stream can only start over: a few times, then the source is given up.
+          if (state.noRanges && ++state.streamRestarts > tuning.retries) {
+            const where = src.kind === 'http' ? redactUrl(src.url) : src.base;
+            throw new AttemptError('source', new OrchestratorError('INCOMPLETE_DOWNLOAD', `${where}: the server cannot resume (it ignores Range) and its whole-file stream broke off ${state.streamRestarts} times. Try again later or use another source.`, { source: where }));
+          }
           state.noRanges = true;
           this.resetBytes();
           continue;

@@ -123,6 +123,16 @@ describe('a connection cut mid-file on every source', () => {
     expect(fx.partialFiles()).toContain(`${f.sha256}.part`);
   });
 
+  it('gives up a server without ranges whose stream always breaks off, as INCOMPLETE_DOWNLOAD, after the retries', async () => {
+    const f = blob(512 * 1024);
+    server.serve('/w', f.data, { connectionClose: true, ranges: false });
+    server.fault('/w', { type: 'truncate', afterBytes: 200_000 }, { times: 1000 });
+    const err = await failure(fx.make({ maxBytesPerSecond: 8 * 1024 * 1024, retries: 2 }).download({ file: file(f), sources: [http('/w', 'W')] }));
+    expect(err.code).toBe('INCOMPLETE_DOWNLOAD');
+    expect(err.retryable).toBe(true);
+    expect(server.requests.length).toBeLessThan(20);
+  });
+
   it('stays SOURCE_UNAVAILABLE when no source ever delivered a byte', async () => {
     const f = blob(50_000);
     server.serve('/a', f.data);
