@@ -172,7 +172,19 @@ describe('Downloader on a full disk', () => {
       expect(err?.details.partialBytes).toBeGreaterThan(0);
     } finally {
       await d.close();
-      execFileSync('umount', [mnt]);
+      // A hash worker may still be closing the cancelled partial for a moment: retry, then detach.
+      for (let i = 0; ; i++) {
+        try {
+          execFileSync('umount', [mnt], { stdio: 'ignore' });
+          break;
+        } catch {
+          if (i >= 20) {
+            execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
       rmSync(mnt, { recursive: true, force: true });
     }
   });
