@@ -56,10 +56,13 @@ export function createS3SourceBackend(options: S3SourceOptions): SourceBackend {
         kind: 'http',
         base,
         url,
-        headers: async ({ method, url: requestUrl }) => {
+        headers: async ({ method, url: requestUrl, range }) => {
           const signer = new AwsV4Signer({
             method,
             url: requestUrl,
+            // The Range is signed (allHeaders: aws4fetch leaves it out by default), so each piece's
+            // request carries its own signature and a captured one cannot fetch other bytes.
+            ...(range ? { headers: { range }, allHeaders: true } : {}),
             accessKeyId,
             secretAccessKey,
             service: 's3',
@@ -69,7 +72,8 @@ export function createS3SourceBackend(options: S3SourceOptions): SourceBackend {
           const signed = await signer.sign();
           const headers: Record<string, string> = {};
           signed.headers.forEach((value, name) => {
-            headers[name] = value;
+            // The downloader sets the Range itself; only the signature headers are added.
+            if (name !== 'range') headers[name] = value;
           });
           return headers;
         },
