@@ -6,10 +6,12 @@
  * enough (bandwidth limit, slow disk). If the server then closes a connection it does not keep
  * alive (`Connection: close`, HTTP/1.0) the socket 'end' handler asserts on the paused parser and
  * the process dies with an uncatchable AssertionError (undici #5360, fixed only in undici 8).
- * So the parser is paused only where that cannot happen:
+ * So the parser is paused only where a server that behaves cannot end the socket under it:
  * - a kept-alive connection: a socket end there is an ordinary, catchable socket error;
- * - a closing connection while body bytes are still due: the server cannot send its FIN before
- *   them, and the FIN is only read once we resume.
+ * - a closing connection while body bytes are still due (only whole-file streams, which cannot
+ *   be resumed by range): a well-behaved server cannot send its FIN before them. A server that
+ *   dies exactly after the chunk we paused on could still hit the undici bug; no test run or
+ *   fault test has shown it, but it is the one case left open.
  * Otherwise the bytes are queued, and a ranged response (206) on a closing connection whose queue
  * grows past `cutBytes` is cut by us (`cut` turns true): the caller keeps what it got and asks for
  * the rest with a new range request. Memory stays bounded by about `cutBytes` per response.
