@@ -61,6 +61,8 @@ export type ResolvedSource =
       url: string;
       /** Extra request headers (auth). Called per request so signatures and tokens stay fresh. */
       headers?: (request: { method: string; url: string; range?: string }) => Promise<Record<string, string>> | Record<string, string>;
+      /** What the user can do when this source answers 401/403 (which setting to set or check); never holds a secret. */
+      authHelp?: string;
     };
 
 /** Turns one entry of a model's `sources.priority` plus a file path into a ResolvedSource. */

@@ -34,9 +34,18 @@ export function createHfSourceBackend(options: HfSourceOptions): SourceBackend {
       const { repo, revision } = parseHfBase(base);
       const repoPath = repo.split('/').map(encodeURIComponent).join('/');
       const url = joinUrlPath(`${endpoint}/${repoPath}/resolve/${encodeURIComponent(revision)}`, filePath);
-      const source: ResolvedSource = { kind: 'http', base, url };
-      if (token) source.headers = () => ({ authorization: `Bearer ${token}` });
-      return source;
+      if (!token) {
+        // The Hub answers 401 for private repos (and 403 for gated ones) without saying which.
+        const authHelp = `${repo} may be private or gated: set HF_TOKEN to a Hugging Face access token that can read it (gated models must first be accepted on the Hub).`;
+        return { kind: 'http', base, url, authHelp };
+      }
+      return {
+        kind: 'http',
+        base,
+        url,
+        headers: () => ({ authorization: `Bearer ${token}` }),
+        authHelp: `Check that HF_TOKEN is a valid Hugging Face access token that can read ${repo} (gated models must first be accepted on the Hub).`,
+      };
     },
   };
 }

@@ -45,17 +45,22 @@ export function createS3SourceBackend(options: S3SourceOptions): SourceBackend {
       const key = prefix ? `${prefix}/${filePath}` : filePath;
       const root = options.endpoint
         ? `${options.endpoint.replace(/\/+$/, '')}/${bucket}`
-        : `https://${bucket}.s3.${region}.amazonaws.com`;
+        : bucket.includes('.')
+          ? // A dotted bucket name does not match the *.s3 TLS certificate as a host name: path-style.
+            `https://s3.${region}.amazonaws.com/${bucket}`
+          : `https://${bucket}.s3.${region}.amazonaws.com`;
       const url = joinUrlPath(root, key);
       const { accessKeyId, secretAccessKey, sessionToken } = options;
       if (!accessKeyId || !secretAccessKey) {
         // Public buckets work unsigned; a private one answers 403 and the user learns to set keys.
-        return { kind: 'http', base, url };
+        const authHelp = `Bucket "${bucket}" is not public: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_REGION) to credentials that can read it.`;
+        return { kind: 'http', base, url, authHelp };
       }
       return {
         kind: 'http',
         base,
         url,
+        authHelp: `Check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION (now ${region}) for bucket "${bucket}", and that this computer's clock is right (signatures are time-stamped).`,
         headers: async ({ method, url: requestUrl, range }) => {
           const signer = new AwsV4Signer({
             method,

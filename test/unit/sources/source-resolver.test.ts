@@ -71,7 +71,7 @@ describe('source resolver', () => {
 
   it('uses virtual-hosted AWS URLs without an endpoint and unsigned requests without keys', () => {
     const src = createSourceResolver({ env: { AWS_REGION: 'us-west-2' } }).resolve(model(['s3://my-bucket']), 'a.bin')[0];
-    expect(src).toEqual({ kind: 'http', base: 's3://my-bucket', url: 'https://my-bucket.s3.us-west-2.amazonaws.com/a.bin' });
+    expect(src).toEqual({ kind: 'http', base: 's3://my-bucket', url: 'https://my-bucket.s3.us-west-2.amazonaws.com/a.bin', authHelp: expect.stringContaining('AWS_ACCESS_KEY_ID') });
   });
 
   it('reports unknown schemes and malformed hf:// sources', () => {
