@@ -12,6 +12,8 @@ export interface SigV4Expectation {
   secretAccessKey: string;
   region: string;
   service: string;
+  /** Temporary credentials: when a request carries x-amz-security-token it must be this one, and signed. */
+  sessionToken?: string;
 }
 
 export type SigV4Verdict = { ok: true; signedHeaders: string[] } | { ok: false; code: string; reason: string };
@@ -51,6 +53,11 @@ export function checkSigV4(req: IncomingMessage, expected: SigV4Expectation): Si
   const signedHeaders = (signedList as string).split(';');
   for (const required of ['host', 'x-amz-date', 'x-amz-content-sha256']) {
     if (!signedHeaders.includes(required)) return { ok: false, code: 'AccessDenied', reason: `${required} not signed` };
+  }
+  const sessionToken = req.headers['x-amz-security-token'];
+  if (sessionToken !== undefined) {
+    if (sessionToken !== expected.sessionToken) return { ok: false, code: 'InvalidToken', reason: 'the session token is invalid' };
+    if (!signedHeaders.includes('x-amz-security-token')) return { ok: false, code: 'AccessDenied', reason: 'x-amz-security-token not signed' };
   }
   const url = new URL(req.url ?? '/', 'http://placeholder');
   const canonicalHeaders = signedHeaders.map((name) => {
