@@ -3,6 +3,7 @@
  * source, tail splitting, stall and slow-range watchdog, journal, hashing while writing,
  * mid-file fallback to the next source and the final verification.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
@@ -311,6 +312,9 @@ class FileDownload {
   ): Promise<'complete' | AttemptError> {
     const { tuning, clock } = this.ctx;
     const stop = new AbortController();
+    // Every lane of every piece listens to this signal while it waits or retries: many
+    // listeners are expected here, not a leak.
+    setMaxListeners(1000, stop.signal);
     const onUserAbort = () => stop.abort(this.userSignal.reason);
     this.userSignal.addEventListener('abort', onUserAbort, { once: true });
     const active = new Set<Piece>();

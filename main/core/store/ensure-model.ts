@@ -318,7 +318,12 @@ async function fetchUnit(
 }
 
 function sourceUnavailable(model: ModelSpec, variant: string, filePath: string, failures: SourceFailure[]): OrchestratorError {
-  const list = failures.map((f) => `${f.source}: ${f.error.message.replace(/\.+$/, '')}`).join('; ');
+  const list = failures
+    .map((f) => {
+      const message = f.error.message.replace(/\.+$/, '');
+      return message.startsWith(f.source) ? message : `${f.source}: ${message}`;
+    })
+    .join('; ');
   return new OrchestratorError(
     'SOURCE_UNAVAILABLE',
     `No source could provide ${filePath} of ${model.id} (${variant})${list ? ` — ${list}` : ''}. Check the network and the manifest's sources, then try again.`,

@@ -141,3 +141,23 @@ describe('a connection cut mid-file on every source', () => {
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
   });
 });
+
+describe('many lanes waiting at once', () => {
+  it('prints no listener-leak warning while every lane retries an unreachable last source', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const port = await closedPort();
+      const f = blob(1024 * 1024);
+      const d = fx.make({ connectionsPerFile: 16, pieceSize: 16 * 1024, minPieceSize: 16 * 1024 });
+      const dead: ResolvedSource = { kind: 'http', base: 'http://dead', url: `http://127.0.0.1:${port}/a.bin` };
+      const e = await failure(d.download({ file: file(f), sources: [dead] }));
+      expect(e.code).toBe('SOURCE_UNAVAILABLE');
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

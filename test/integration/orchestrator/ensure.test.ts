@@ -95,6 +95,9 @@ describe('ensure (seed ensurer behaviours)', () => {
     expect(error.code).toBe('SOURCE_UNAVAILABLE');
     expect(error.message).toContain(a);
     expect(error.message).toContain(b);
+    // Each source is named once, not once as the source and again inside its own message.
+    expect(error.message.split(a).length - 1).toBe(1);
+    expect(error.message.split(b).length - 1).toBe(1);
     const failures = error.details.failures as Array<{ source: string; error: { message: string } }>;
     expect(failures.map((f) => f.source).sort()).toEqual([a, b].sort());
     expect(failures.every((f) => f.error.message.length > 0)).toBe(true);
