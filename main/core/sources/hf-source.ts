@@ -35,8 +35,8 @@ export function createHfSourceBackend(options: HfSourceOptions): SourceBackend {
       const repoPath = repo.split('/').map(encodeURIComponent).join('/');
       const url = joinUrlPath(`${endpoint}/${repoPath}/resolve/${encodeURIComponent(revision)}`, filePath);
       if (!token) {
-        // The Hub answers 401 for private repos (and 403 for gated ones) without saying which.
-        const authHelp = `${repo} may be private or gated: set HF_TOKEN to a Hugging Face access token that can read it (gated models must first be accepted on the Hub).`;
+        // Without a token the Hub answers 401 alike for private, gated and misspelled repos.
+        const authHelp = `${repo} may be private or gated (or misspelled): set HF_TOKEN to a Hugging Face access token that can read it (gated models must first be accepted on the Hub).`;
         return { kind: 'http', base, url, authHelp };
       }
       return {

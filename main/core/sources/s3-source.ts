@@ -8,6 +8,7 @@
 import { AwsV4Signer } from 'aws4fetch';
 import { OrchestratorError } from '../../../shared/errors';
 import type { ResolvedSource, SourceBackend } from '../ports';
+import { s3OptionsFromAwsFiles } from './aws-profile';
 import { joinUrlPath } from './url-path';
 
 export interface S3SourceOptions {
@@ -18,15 +19,22 @@ export interface S3SourceOptions {
   sessionToken?: string;
 }
 
+/**
+ * Settings the AWS CLI would use: AWS_* variables first, then the profile in ~/.aws/credentials
+ * and ~/.aws/config. Keys come as one set (never an id from one place and a secret from another).
+ */
 export function s3OptionsFromEnv(env: Record<string, string | undefined>): S3SourceOptions {
-  const out: S3SourceOptions = {};
+  const out: S3SourceOptions = s3OptionsFromAwsFiles(env);
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (endpoint) out.endpoint = endpoint;
   if (region) out.region = region;
-  if (env.AWS_ACCESS_KEY_ID) out.accessKeyId = env.AWS_ACCESS_KEY_ID;
-  if (env.AWS_SECRET_ACCESS_KEY) out.secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (env.AWS_SESSION_TOKEN) out.sessionToken = env.AWS_SESSION_TOKEN;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    out.accessKeyId = env.AWS_ACCESS_KEY_ID;
+    out.secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+    if (env.AWS_SESSION_TOKEN) out.sessionToken = env.AWS_SESSION_TOKEN;
+    else delete out.sessionToken;
+  }
   return out;
 }
 
@@ -53,14 +61,14 @@ export function createS3SourceBackend(options: S3SourceOptions): SourceBackend {
       const { accessKeyId, secretAccessKey, sessionToken } = options;
       if (!accessKeyId || !secretAccessKey) {
         // Public buckets work unsigned; a private one answers 403 and the user learns to set keys.
-        const authHelp = `Bucket "${bucket}" is not public: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_REGION) to credentials that can read it.`;
+        const authHelp = `Bucket "${bucket}" is not public: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an AWS_PROFILE in ~/.aws/credentials) and AWS_REGION to credentials that can read it.`;
         return { kind: 'http', base, url, authHelp };
       }
       return {
         kind: 'http',
         base,
         url,
-        authHelp: `Check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION (now ${region}) for bucket "${bucket}", and that this computer's clock is right (signatures are time-stamped).`,
+        authHelp: `Check the access key and secret (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS_PROFILE in ~/.aws/credentials) and AWS_REGION (now ${region}) for bucket "${bucket}", and that this computer's clock is right (signatures are time-stamped).`,
         headers: async ({ method, url: requestUrl, range }) => {
           const signer = new AwsV4Signer({
             method,

@@ -4,7 +4,7 @@
  * with segmented, individually signed range GETs.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -175,6 +175,15 @@ describe('s3:// sources against an S3 protocol server', () => {
     const gets = seen.filter((r) => r.method === 'GET');
     expect(gets.length).toBeGreaterThan(0);
     expect(gets.every((r) => r.signedHeaders?.includes('x-amz-security-token'))).toBe(true);
+  });
+
+  it('takes the keys from the AWS_PROFILE in ~/.aws/credentials when no AWS_* keys are set', async () => {
+    const home = await mkdtemp(path.join(tmp, 'home-'));
+    await mkdir(path.join(home, '.aws'));
+    await writeFile(path.join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = NOBODY\naws_secret_access_key = nope\n\n[models]\naws_access_key_id = ${ACCESS_KEY}\naws_secret_access_key = ${SECRET_KEY}\n`);
+    const { orch } = await orchestrator([spec('t2v', [`s3://${BUCKET}/${PREFIX}`])], { HOME: home, AWS_PROFILE: 'models', AWS_ENDPOINT_URL_S3: endpoint });
+    await orch.ensure('t2v');
+    expect((await orch.verify('t2v')).success).toBe(true);
   });
 
   it('falls back to the next source when an object is missing from the first bucket prefix', async () => {
