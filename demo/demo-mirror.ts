@@ -14,6 +14,8 @@ import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve, sep } from 'node:path';
+import type { Clock } from '../main/core/ports';
+import { systemClock } from '../main/core/system/system-clock';
 
 export interface DemoMirrorOptions {
   /** Folder for the generated files and the manifest (created if missing; reused across starts). */
@@ -220,18 +222,13 @@ function manifestToml(baseUrl: string, files: Map<string, GeneratedFile>): strin
   return lines.join('\n');
 }
 
-export interface PacerClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-const realClock: PacerClock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+export type PacerClock = Pick<Clock, 'now'> & { sleep(ms: number): Promise<void> };
 
 /**
  * One global pacer shared by every response, so parallel range requests share the cap:
  * each chunk reserves the next slot of `bytes / bytesPerSecond` seconds and waits for it.
  */
-export function createPacer(bytesPerSecond: number, clock: PacerClock = realClock): (bytes: number) => Promise<void> {
+export function createPacer(bytesPerSecond: number, clock: PacerClock = systemClock): (bytes: number) => Promise<void> {
   let nextFree = 0;
   return async function pace(bytes: number): Promise<void> {
     if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return;

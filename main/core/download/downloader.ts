@@ -10,7 +10,7 @@ import type { Clock, DownloadOutcome, DownloadRequest, FileDownloader, HashPool 
 import type { FollowingHashPool } from '../hash/hash-pool';
 import { ConnectionBudget } from './connection-budget';
 import { runFileDownload, type DownloadTuning } from './file-download';
-import { realClock } from './real-clock';
+import { systemClock } from '../system/system-clock';
 import { TokenBucket } from './token-bucket';
 
 export type { DownloadTuning } from './file-download';
@@ -66,7 +66,7 @@ export class Downloader implements FileDownloader {
   private readonly inFlight = new Map<string, Promise<DownloadOutcome>>();
 
   constructor(private readonly options: DownloaderOptions) {
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
     const tuning: DownloadTuning = { ...DEFAULT_TUNING };
     for (const key of Object.keys(DEFAULT_TUNING) as Array<keyof DownloadTuning>) {
       const v = options[key];
