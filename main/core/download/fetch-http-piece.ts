@@ -93,7 +93,7 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
   let consumed = false;
   try {
     if (statusCode !== 200 && statusCode !== 206) {
-      throw statusFailure(statusCode, headers, where, ctx.clock.now());
+      throw statusFailure(statusCode, headers, where, ctx.clock.now(), ctx.source.authHelp);
     }
     const encoding = header(headers, 'content-encoding');
     if (encoding && encoding.toLowerCase() !== 'identity') {
@@ -137,10 +137,12 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
   }
 }
 
-function statusFailure(status: number, headers: Headers, where: string, now: number): AttemptError {
+function statusFailure(status: number, headers: Headers, where: string, now: number, authHelp?: string): AttemptError {
   const retryAfter = parseRetryAfter(header(headers, 'retry-after'), now);
   if (status === 401 || status === 403) {
-    return sourceError('source', 'AUTH_FAIL', where, `access denied (HTTP ${status}). Check the token or credentials for this source.`, { status });
+    // The source knows what its credentials are called (HF_TOKEN, AWS keys); say that when it can.
+    const help = authHelp ?? 'Check the token or credentials for this source.';
+    return sourceError('source', 'AUTH_FAIL', where, `access denied (HTTP ${status}). ${help}`, { status });
   }
   if (status === 404 || status === 410) {
     return sourceError('source', 'SOURCE_UNAVAILABLE', where, `the file is not there (HTTP ${status}). Check the source URL in the manifest.`, { status });

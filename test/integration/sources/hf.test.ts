@@ -145,10 +145,7 @@ describe('hf:// sources against a Hub look-alike', () => {
     expect(source?.kind === 'http' && source.authHelp).toMatch(/set HF_TOKEN/);
   });
 
-  // Known gap, kept visible: the downloader (main/core/download/fetch-http-piece.ts, statusFailure)
-  // still writes its generic "Check the token or credentials" instead of the source's authHelp.
-  // When it appends ResolvedSource.authHelp this starts passing: turn `it.fails` into `it`.
-  it.fails('says to set HF_TOKEN in the AUTH_FAIL message itself', async () => {
+  it('says to set HF_TOKEN in the AUTH_FAIL message itself', async () => {
     const orch = await orchestrator([spec('priv', mainFiles, ['hf://acme/private-model'])], {});
     const error = await failureOf(orch.ensure('priv'));
     expect(error.code).toBe('AUTH_FAIL');
