@@ -8,7 +8,6 @@
  * shared/errors.ts), never a raw exception.
  */
 import { setMaxListeners } from 'node:events';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OrchestratorError, toOrchestratorError } from '../../shared/errors';
 import { filesForVariant, type ManifestFile, type ModelSpec } from '../../shared/manifest';
@@ -30,6 +29,7 @@ import { createHashPool } from './hash/hash-pool';
 import { createSourceResolver, type SourceResolverOptions } from './sources/index';
 import { createDiskProbe } from './system/disk-probe';
 import { systemClock } from './system/system-clock';
+import { pathExists } from './system/path-exists';
 
 export interface OrchestratorSettings {
   /** Free space kept in reserve beyond what a download needs. */
@@ -312,7 +312,7 @@ export class Orchestrator implements ModelService {
       try {
         const marker = await readMarker(this.layout.markerPath(model.id, variant));
         const result = await verifyModelFiles(this.layout, this.requireHashPool(), model, variant, marker, options);
-        const hasDir = await exists(this.layout.modelDir(model.id, variant));
+        const hasDir = await pathExists(this.layout.modelDir(model.id, variant));
         await this.states.update(model.id, variant, {
           corrupt: hasDir && !result.success,
           badFiles: result.success ? [] : [...result.failedFiles, ...result.missingFiles],
@@ -521,14 +521,6 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface CreateOrchestratorOptions extends OrchestratorOptions {
   /** How the default source resolver reaches local mirrors, S3 and the Hugging Face Hub. */

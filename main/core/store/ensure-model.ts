@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { OrchestratorError, toOrchestratorError, toStructuredError, type StructuredError } from '../../../shared/errors';
 import type { ModelSpec } from '../../../shared/manifest';
@@ -23,6 +23,7 @@ import type { ModelStateStore } from './model-state';
 import type { ModelsRoot } from './models-root';
 import type { NegativeCache } from './negative-cache';
 import { MARKER_NAME, writeMarker } from './verified-marker';
+import { pathExists } from '../system/path-exists';
 
 export interface SourceResolverLike {
   resolve(model: ModelSpec, filePath: string): ResolvedSource[];
@@ -365,7 +366,7 @@ async function assemble(
   const target = layout.modelDir(model.id, variant);
   await mkdir(path.dirname(target), { recursive: true });
   let old: string | null = null;
-  if (await exists(target)) {
+  if (await pathExists(target)) {
     old = path.join(layout.tmpDir, `${path.basename(staging)}.old`);
     await rename(target, old);
   }
@@ -412,14 +413,6 @@ function cancelled(what: string): OrchestratorError {
   return new OrchestratorError('CANCELLED', `ensure ${what}: cancelled; nothing was changed under models/.`, {});
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,0 +1,11 @@
+/** Whether something (file, folder or link target) exists at `path`; any stat error counts as no. */
+import { stat } from 'node:fs/promises';
+
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
