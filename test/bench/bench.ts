@@ -17,6 +17,7 @@ import { ensureDataSet, type BenchFile } from './bench-data';
 import { startHubServer } from './hub-server';
 import { measure, type Measured } from './measure';
 import { startNginx } from './nginx';
+import { missingPackages } from './required-programs';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
@@ -102,6 +103,11 @@ interface ToolResult {
 }
 
 async function main(): Promise<void> {
+  const missing = missingPackages(opts.tools);
+  if (missing.length > 0) {
+    process.stderr.write(`bench: needs ${missing.join(', ')} from Debian: apt-get install -y ${missing.join(' ')}\n`);
+    process.exit(2);
+  }
   const dataDir = join(opts.dir, 'data');
   const outDir = join(opts.dir, 'out');
   mkdirSync(dataDir, { recursive: true });
