@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OrchestratorError } from '../../../shared/errors';
 import type { ResolvedSource } from '../../../main/core/ports';
 import { startFaultServer, type FaultServer } from '../../helpers/fault-server';
-import { blob, fixture, type Fixture } from './download-fixture';
+import { blob, fixture, type Fixture, failureOf, sha256Of } from './download-fixture';
 
 let server: FaultServer;
 let fx: Fixture;
@@ -20,18 +18,8 @@ afterEach(async () => {
 });
 
 const http = (path: string, base = 'http://test'): ResolvedSource => ({ kind: 'http', base, url: server.url + path });
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const file = (f: { size: number; sha256: string }, path = 'a.bin') => ({ path, size: f.size, sha256: f.sha256 });
 
-async function failure(p: Promise<unknown>): Promise<OrchestratorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OrchestratorError) return e;
-    throw e;
-  }
-  throw new Error('expected the download to fail');
-}
 
 /** A port on 127.0.0.1 where nothing listens (connections are refused). */
 async function closedPort(): Promise<number> {
@@ -50,7 +38,7 @@ describe('servers that close the connection after each response', () => {
     server.serve('/whole', (files[0] as { data: Buffer }).data, { connectionClose: true, ranges: false });
     const d = fx.make({ maxBytesPerSecond: 8 * 1024 * 1024, connectionsPerFile: 2, writeChunkSize: 64 * 1024 });
     const outs = await Promise.all(files.map((f, i) => d.download({ file: file(f, `c${i}`), sources: [http(`/c${i}`)] })));
-    outs.forEach((o, i) => expect(sha(readFileSync(o.filePath))).toBe(files[i]?.sha256));
+    outs.forEach((o, i) => expect(sha256Of(readFileSync(o.filePath))).toBe(files[i]?.sha256));
   });
 
   it('finishes throttled whole-file streams from a server without ranges that closes the connection', async () => {
@@ -59,7 +47,7 @@ describe('servers that close the connection after each response', () => {
     const d = fx.make({ maxBytesPerSecond: 8 * 1024 * 1024 });
     for (const [i, f] of files.entries()) {
       const out = await d.download({ file: file(f, `w${i}`), sources: [http(`/w${i}`)] });
-      expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+      expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     }
   });
 });
@@ -71,7 +59,7 @@ describe('memory held for a server that closes the connection', () => {
     const cap = 128 * 1024;
     const d = fx.make({ maxBytesPerSecond: 8 * 1024 * 1024, connectionsPerFile: 1, receiveBufferBytes: cap });
     const out = await d.download({ file: file(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     const lengths = server.requests.slice(1).map((r) => {
       const m = /^bytes=(\d+)-(\d+)$/.exec(r.range ?? '');
       return m ? Number(m[2]) - Number(m[1]) + 1 : Number.POSITIVE_INFINITY;
@@ -89,7 +77,7 @@ describe('a source that refuses connections', () => {
     const slept: number[] = [];
     const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) };
     const out = await fx.make({ clock, retries: 5 }).download({ file: file(f), sources: [dead, http('/good', 'good')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(out.source).toBe('good');
     expect(slept).toEqual([]);
     expect(out.failures.map((x) => [x.source, x.error.code])).toEqual([['dead', 'SOURCE_UNAVAILABLE']]);
@@ -101,7 +89,7 @@ describe('a source that refuses connections', () => {
     const dead: ResolvedSource = { kind: 'http', base: 'dead', url: `http://127.0.0.1:${await closedPort()}/a` };
     const slept: number[] = [];
     const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) };
-    const err = await failure(fx.make({ clock, retries: 5, retryBaseDelayMs: 500 }).download({ file: file(f), sources: [dead] }));
+    const err = await failureOf(fx.make({ clock, retries: 5, retryBaseDelayMs: 500 }).download({ file: file(f), sources: [dead] }));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
     expect(slept.length).toBe(2);
     expect(slept.every((ms) => ms <= 500)).toBe(true);
@@ -116,7 +104,7 @@ describe('a connection cut mid-file on every source', () => {
     server.fault('/a', { type: 'truncate', afterBytes: 50_000 });
     server.fault('/a', { type: 'reset', afterBytes: 0 }, { times: 100 });
     server.fault('/b', { type: 'reset', afterBytes: 0 }, { times: 100 });
-    const err = await failure(fx.make({ connectionsPerFile: 1, retries: 2 }).download({ file: file(f), sources: [http('/a', 'A'), http('/b', 'B')] }));
+    const err = await failureOf(fx.make({ connectionsPerFile: 1, retries: 2 }).download({ file: file(f), sources: [http('/a', 'A'), http('/b', 'B')] }));
     expect(err.code).toBe('INCOMPLETE_DOWNLOAD');
     expect(err.retryable).toBe(true);
     expect(err.details).toMatchObject({ bytesPresent: 50_000, bytesExpected: 200_000 });
@@ -127,7 +115,7 @@ describe('a connection cut mid-file on every source', () => {
     const f = blob(512 * 1024);
     server.serve('/w', f.data, { connectionClose: true, ranges: false });
     server.fault('/w', { type: 'truncate', afterBytes: 200_000 }, { times: 1000 });
-    const err = await failure(fx.make({ maxBytesPerSecond: 8 * 1024 * 1024, retries: 2 }).download({ file: file(f), sources: [http('/w', 'W')] }));
+    const err = await failureOf(fx.make({ maxBytesPerSecond: 8 * 1024 * 1024, retries: 2 }).download({ file: file(f), sources: [http('/w', 'W')] }));
     expect(err.code).toBe('INCOMPLETE_DOWNLOAD');
     expect(err.retryable).toBe(true);
     expect(server.requests.length).toBeLessThan(20);
@@ -137,7 +125,7 @@ describe('a connection cut mid-file on every source', () => {
     const f = blob(50_000);
     server.serve('/a', f.data);
     server.fault('/a', { type: 'reset', afterBytes: 0 }, { times: 100 });
-    const err = await failure(fx.make({ connectionsPerFile: 1, retries: 1 }).download({ file: file(f), sources: [http('/a', 'A')] }));
+    const err = await failureOf(fx.make({ connectionsPerFile: 1, retries: 1 }).download({ file: file(f), sources: [http('/a', 'A')] }));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
   });
 });
@@ -152,7 +140,7 @@ describe('many lanes waiting at once', () => {
       const f = blob(1024 * 1024);
       const d = fx.make({ connectionsPerFile: 16, pieceSize: 16 * 1024, minPieceSize: 16 * 1024 });
       const dead: ResolvedSource = { kind: 'http', base: 'http://dead', url: `http://127.0.0.1:${port}/a.bin` };
-      const e = await failure(d.download({ file: file(f), sources: [dead] }));
+      const e = await failureOf(d.download({ file: file(f), sources: [dead] }));
       expect(e.code).toBe('SOURCE_UNAVAILABLE');
       await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
       expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OrchestratorError } from '../../../shared/errors';
 import { Downloader, type DownloaderOptions } from '../../../main/core/download/downloader';
 import { createHashPool, type FollowingHashPool } from '../../../main/core/hash/hash-pool';
 
@@ -66,4 +67,19 @@ export function fixture(): Fixture {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The OrchestratorError a download fails with (anything else, or a success, fails the test). */
+export async function failureOf(download: Promise<unknown>): Promise<OrchestratorError> {
+  try {
+    await download;
+  } catch (e) {
+    if (e instanceof OrchestratorError) return e;
+    throw e;
+  }
+  throw new Error('expected the download to fail');
 }

@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OrchestratorError } from '../../../shared/errors';
+import type { OrchestratorError } from '../../../shared/errors';
 import { Downloader } from '../../../main/core/download/downloader';
 import { writeJournal } from '../../../main/core/download/journal';
 import type { ResolvedSource } from '../../../main/core/ports';
 import { startFaultServer, type FaultServer } from '../../helpers/fault-server';
-import { blob, FAST, fixture, type Fixture } from './download-fixture';
+import { blob, FAST, fixture, type Fixture, sha256Of } from './download-fixture';
 
 let server: FaultServer;
 let fx: Fixture;
@@ -22,7 +21,6 @@ afterEach(async () => {
   await server.close();
 });
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const http = (path: string, base = 'http://test'): ResolvedSource => ({ kind: 'http', base, url: server.url + path });
 const fileOf = (f: { size: number; sha256: string }) => ({ path: 'a.bin', size: f.size, sha256: f.sha256 });
 
@@ -32,7 +30,7 @@ describe('Downloader with local sources', () => {
     const mirror = join(fx.dir, 'mirror.bin');
     writeFileSync(mirror, f.data);
     const out = await fx.make().download({ file: fileOf(f), sources: [{ kind: 'file', base: 'local://m', filePath: mirror }] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(out.source).toBe('local://m');
   });
 
@@ -49,7 +47,7 @@ describe('Downloader with local sources', () => {
         http('/a', 'http'),
       ],
     });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(out.failures.map((x) => [x.source, x.error.code])).toEqual([
       ['local://wrong', 'SIZE_MISMATCH'],
       ['file:///missing', 'SOURCE_UNAVAILABLE'],
@@ -77,7 +75,7 @@ describe('Downloader resume state', () => {
     server.serve('/a', f.data);
     const progress: number[] = [];
     const out = await fx.make().download({ file: fileOf(f), sources: [http('/a')], onProgress: (n) => progress.push(n) });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.bytesSent('/a')).toBe(150_000);
     expect(progress[0]).toBeGreaterThan(250_000);
   });
@@ -89,7 +87,7 @@ describe('Downloader resume state', () => {
     await writeJournal(join(fx.partialDir, `${f.sha256}.journal.json`), { sha256: f.sha256, size: f.size, done: [[0, 100_000]], validators: {} });
     server.serve('/a', f.data);
     const out = await fx.make().download({ file: fileOf(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.bytesSent('/a')).toBe(100_000 + f.size);
   });
 
@@ -99,7 +97,7 @@ describe('Downloader resume state', () => {
     writeFileSync(join(fx.partialDir, `${f.sha256}.part`), Buffer.alloc(50_000, 7));
     server.serve('/a', f.data);
     const out = await fx.make().download({ file: fileOf(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
   });
 
   it('two requests for the same content share one partial and one download', async () => {
@@ -119,7 +117,7 @@ describe('Downloader scheduling', () => {
     server.serve('/a', f.data);
     server.fault('/a', { type: 'throttle', bytesPerSecond: 20_000 });
     const out = await fx.make({ connectionsPerFile: 4, pieceSize: 64 * 1024, minPieceSize: 8 * 1024, tailSplitMinMs: 20 }).download({ file: fileOf(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     const starts = server.requests.map((r) => Number(/bytes=(\d+)-/.exec(r.range ?? '')?.[1]));
     expect(starts.some((s) => s > 0 && s < 64 * 1024)).toBe(true);
   });
@@ -142,7 +140,7 @@ describe('Downloader scheduling', () => {
     });
     // At 400 kB/s with a quarter-second burst, 200 kB cannot arrive sooner than 0.25 s.
     expect(Date.now() - started).toBeGreaterThanOrEqual(240);
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(d.maxBytesPerSecond).toBe(0);
   });
 });
@@ -198,7 +196,7 @@ describe('Downloader slow ranges', () => {
     const out = await fx
       .make({ connectionsPerFile: 4, pieceSize: 64 * 1024, minPieceSize: 8 * 1024, stallTimeoutMs: 100, tailSplitMinMs: 60_000 })
       .download({ file: fileOf(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     const firstPiece = server.requests.filter((r) => Number(/bytes=(\d+)-/.exec(r.range ?? '')?.[1]) < 16 * 1024);
     expect(firstPiece.length).toBe(2);
     expect(firstPiece[0]?.fault).toBe('throttle');
@@ -212,7 +210,7 @@ describe('Downloader connection budget', () => {
     // One connection for three files of ~0.3 s each: the last waits far longer than the stall timeout.
     const d = fx.make({ connectionsPerFile: 1, maxConnections: 1, stallTimeoutMs: 100, retries: 0 });
     const outs = await Promise.all(files.map((f, i) => d.download({ file: { path: `f${i}`, size: f.size, sha256: f.sha256 }, sources: [http(`/f${i}`)] })));
-    outs.forEach((o, i) => expect(sha(readFileSync(o.filePath))).toBe(files[i]?.sha256));
+    outs.forEach((o, i) => expect(sha256Of(readFileSync(o.filePath))).toBe(files[i]?.sha256));
     expect(server.requests.length).toBe(3);
   });
 });

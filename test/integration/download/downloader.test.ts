@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrchestratorError } from '../../../shared/errors';
 import type { ResolvedSource } from '../../../main/core/ports';
 import { startFaultServer, type FaultServer } from '../../helpers/fault-server';
-import { blob, fixture, type Fixture } from './download-fixture';
+import { blob, fixture, type Fixture, failureOf, sha256Of } from './download-fixture';
 
 let server: FaultServer;
 let fx: Fixture;
@@ -19,17 +18,7 @@ afterEach(async () => {
 });
 
 const http = (path: string, base = 'http://test'): ResolvedSource => ({ kind: 'http', base, url: server.url + path });
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function failure(p: Promise<unknown>): Promise<OrchestratorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OrchestratorError) return e;
-    throw e;
-  }
-  throw new Error('expected the download to fail');
-}
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -46,7 +35,7 @@ describe('Downloader over HTTP', () => {
     server.serve('/m/a.bin', f.data);
     const progress: number[] = [];
     const out = await fx.make().download({ file: { path: 'a.bin', size: f.size, sha256: f.sha256 }, sources: [http('/m/a.bin')], onProgress: (n) => progress.push(n) });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(out.filePath).toBe(`${fx.partialDir}/${f.sha256}.part`);
     expect(out.bytesFetched).toBeGreaterThanOrEqual(f.size);
     expect(server.requests.filter((r) => r.status === 206).length).toBeGreaterThan(1);
@@ -64,7 +53,7 @@ describe('Downloader faults', () => {
     server.serve('/a', f.data);
     server.fault('/a', { type: 'reset', afterBytes: 30_000 });
     const out = await fx.make({ connectionsPerFile: 1 }).download({ file: file(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.requests.length).toBe(2);
     expect(server.bytesSent('/a')).toBeLessThan(f.size + 64 * 1024);
   });
@@ -73,7 +62,7 @@ describe('Downloader faults', () => {
     const f = blob(300_000);
     server.serve('/a', f.data, { ranges: false });
     const out = await fx.make().download({ file: file(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
   });
 
   it('treats a wrong Content-Range as a broken source and uses the next one', async () => {
@@ -82,7 +71,7 @@ describe('Downloader faults', () => {
     server.serve('/good', f.data);
     server.fault('/bad', { type: 'wrong-content-range' }, { times: 100 });
     const out = await fx.make().download({ file: file(f), sources: [http('/bad', 'bad'), http('/good', 'good')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(out.source).toBe('good');
     expect(out.failures.map((x) => [x.source, x.error.code])).toEqual([['bad', 'SOURCE_UNAVAILABLE']]);
   });
@@ -92,7 +81,7 @@ describe('Downloader faults', () => {
     server.serve('/a', f.data);
     server.fault('/a', { type: 'truncate', afterBytes: 40_000 });
     const out = await fx.make({ connectionsPerFile: 1 }).download({ file: file(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.requests[1]?.range).toBe(`bytes=40000-${f.size - 1}`);
   });
 
@@ -100,7 +89,7 @@ describe('Downloader faults', () => {
     const f = blob(50_000);
     server.serve('/a', f.data);
     server.fault('/a', { type: 'gzip' }, { times: 100 });
-    const err = await failure(fx.make().download({ file: file(f), sources: [http('/a')] }));
+    const err = await failureOf(fx.make().download({ file: file(f), sources: [http('/a')] }));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
     expect(err.message).toMatch(/Content-Encoding: gzip/);
     expect(server.requests.every((r) => r.acceptEncoding === 'identity')).toBe(true);
@@ -111,7 +100,7 @@ describe('Downloader faults', () => {
     server.serve('/a', f.data);
     server.fault('/a', { type: 'stall', atFraction: 0.99 });
     const out = await fx.make({ connectionsPerFile: 1, stallTimeoutMs: 200 }).download({ file: file(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.requests.length).toBe(2);
   });
 
@@ -121,7 +110,7 @@ describe('Downloader faults', () => {
     server.fault('/a', { type: 'status', status: 503 }, { times: 2 });
     server.fault('/a', { type: 'status', status: 500 });
     const out = await fx.make({ connectionsPerFile: 1 }).download({ file: file(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.requests.map((r) => r.status)).toEqual([503, 503, 500, 206]);
   });
 
@@ -131,7 +120,7 @@ describe('Downloader faults', () => {
     server.fault('/a', { type: 'status', status: 429, retryAfter: 0.05 }, { times: 100 });
     const slept: number[] = [];
     const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) };
-    const err = await failure(fx.make({ connectionsPerFile: 1, clock }).download({ file: file(f), sources: [http('/a')] }));
+    const err = await failureOf(fx.make({ connectionsPerFile: 1, clock }).download({ file: file(f), sources: [http('/a')] }));
     expect(err.code).toBe('RATE_LIMIT');
     expect(slept).toEqual([50, 50, 50]);
     expect(server.requests.length).toBe(4);
@@ -165,7 +154,7 @@ describe('Downloader faults', () => {
     const f = blob(50_000);
     const other = blob(50_000);
     server.serve('/a', other.data);
-    const err = await failure(fx.make().download({ file: file(f), sources: [http('/a')] }));
+    const err = await failureOf(fx.make().download({ file: file(f), sources: [http('/a')] }));
     expect(err.code).toBe('CHECKSUM_FAIL');
     expect(err.details.actual).toBe(other.sha256);
     expect(fx.partialFiles()).toEqual([]);
@@ -186,7 +175,7 @@ describe('Downloader faults', () => {
     server.change('/a', f.data);
     server.reset();
     const out = await fx.make({ connectionsPerFile: 1 }).download({ file: file(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.requests[0]?.ifRange).toBeDefined();
     expect(server.requests[0]?.status).toBe(200);
   });
@@ -196,7 +185,7 @@ describe('Downloader faults', () => {
     server.serve('/cdn/a', f.data);
     server.redirect('/hub/a', '/cdn/a', { expireAfterUses: 1 });
     const out = await fx.make({ connectionsPerFile: 2 }).download({ file: file(f), sources: [http('/hub/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     const expired = server.requests.filter((r) => r.path === '/cdn/a' && r.status === 403).length;
     const hub = server.requests.filter((r) => r.path === '/hub/a').length;
     expect(expired).toBeGreaterThan(0);
@@ -208,7 +197,7 @@ describe('Downloader faults', () => {
     server.serve('/a', f.data);
     server.fault('/a', { type: 'status', status: 401 }, { times: 10 });
     const src: ResolvedSource = { kind: 'http', base: 'hf://org/repo', url: `${server.url}/a`, headers: () => ({ authorization: 'Bearer hf_SECRET' }) };
-    const err = await failure(fx.make().download({ file: file(f), sources: [src] }));
+    const err = await failureOf(fx.make().download({ file: file(f), sources: [src] }));
     expect(err.code).toBe('AUTH_FAIL');
     expect(server.requests[0]?.authorization).toBe('Bearer hf_SECRET');
     expect(JSON.stringify({ m: err.message, d: err.details })).not.toContain('hf_SECRET');
@@ -222,7 +211,7 @@ describe('Downloader faults', () => {
     server.fault('/a', { type: 'reset', afterBytes: 100_000 });
     server.fault('/a', { type: 'reset', afterBytes: 0 }, { times: 100 });
     const out = await fx.make({ connectionsPerFile: 1, retries: 2 }).download({ file: file(f), sources: [http('/a', 'A'), http('/b', 'B')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.bytesSent('/a')).toBe(100_000);
     expect(server.bytesSent('/b')).toBe(f.size - 100_000);
     expect(out.failures.map((x) => x.source)).toEqual(['A']);
@@ -239,7 +228,7 @@ describe('Downloader faults', () => {
     const sentBefore = server.bytesSent('/a');
     server.serve('/a', f.data);
     const out = await d.download({ file: file(f), sources: [http('/a')] });
-    expect(sha(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(sentBefore + out.bytesFetched).toBeLessThan(f.size * 1.05);
     expect(fx.partialFiles()).toEqual([`${f.sha256}.part`]);
   });
@@ -249,7 +238,7 @@ describe('Downloader faults', () => {
     files.forEach((f, i) => server.serve(`/f${i}`, f.data, { bytesPerSecond: 2_000_000 }));
     const d = fx.make({ connectionsPerFile: 4, maxConnections: 3 });
     const outs = await Promise.all(files.map((f, i) => d.download({ file: { path: `f${i}`, size: f.size, sha256: f.sha256 }, sources: [http(`/f${i}`)] })));
-    outs.forEach((o, i) => expect(sha(readFileSync(o.filePath))).toBe(files[i]?.sha256));
+    outs.forEach((o, i) => expect(sha256Of(readFileSync(o.filePath))).toBe(files[i]?.sha256));
     expect(server.peakConcurrency).toBeLessThanOrEqual(3);
   });
 });
