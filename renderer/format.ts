@@ -1,17 +1,9 @@
 /** Human-readable numbers for the UI (decimal units, like file managers and download pages). */
-
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+import { formatDecimalBytes } from '../shared/byte-sizes';
 
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+  return formatDecimalBytes(bytes);
 }
 
 export function formatSpeed(bytesPerSecond: number): string {

@@ -5,6 +5,7 @@
  * Size suffixes: K/M/G/T and KiB/MiB/GiB/TiB are powers of 1024 (what disk tools show);
  * KB/MB/GB/TB are powers of 1000; B or nothing means bytes.
  */
+import { formatBinaryBytes } from '../../shared/byte-sizes';
 
 const BINARY: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 const DECIMAL: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15 };
@@ -44,18 +45,7 @@ export function parseDuration(text: string): number | null {
 }
 
 /** `1.2 GiB`, `512 B`. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '? B';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const shown = unit === 0 ? String(value) : value >= 100 ? value.toFixed(0) : value.toFixed(1);
-  return `${bytes < 0 ? '-' : ''}${shown} ${units[unit]}`;
-}
+export const formatBytes = formatBinaryBytes;
 
 /** `0:42`, `12:03`, `1:02:03`; `--:--` when unknown. */
 export function formatEta(seconds: number | null): string {

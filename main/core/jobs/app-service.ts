@@ -23,6 +23,8 @@ import type { ModelService } from '../ports';
 import { DownloadQueue, type JobOutcome } from './download-queue';
 import { ManifestLibrary } from './manifest-library';
 import { SettingsStore, type AppSettings, type SecretCodec } from './settings-store';
+import { formatDecimalBytes } from '../../../shared/byte-sizes';
+import { redactSource } from '../manifest';
 
 export type ClosableModelService = ModelService & {
   close(): Promise<void> | void;
@@ -160,7 +162,7 @@ export class AppService implements ApiService {
         variants: [...m.variants],
         defaultVariant: m.defaultVariant,
         totalBytes: variantBytes[m.defaultVariant] ?? 0,
-        sources: m.sources.map(redactCredentials),
+        sources: m.sources.map(redactSource),
         variantBytes,
         files: m.files.map((f) => ({ path: f.path, size: f.size, optional: f.optional, ...(f.variants ? { variants: [...f.variants] } : {}) })),
         manifest: this.library.manifestOf(m.id),
@@ -394,7 +396,7 @@ export class AppService implements ApiService {
           kind: 'completed',
           title: `${job.id} is ready`,
           body: fetched > 0
-            ? `Variant ${job.variant}: ${formatBytes(fetched)} downloaded and verified.`
+            ? `Variant ${job.variant}: ${formatDecimalBytes(fetched)} downloaded and verified.`
             : `Variant ${job.variant} was already present and verified.`,
           id: job.id,
           variant: job.variant,
@@ -449,19 +451,3 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-/** Source URLs are shown in the UI: never with credentials or signed query strings. */
-function redactCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1').replace(/\?.*$/, '');
-}
-
-/** Sizes in notifications (decimal units, like the UI). */
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}

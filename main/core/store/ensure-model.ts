@@ -24,6 +24,7 @@ import type { ModelsRoot } from './models-root';
 import type { NegativeCache } from './negative-cache';
 import { MARKER_NAME, writeMarker } from './verified-marker';
 import { pathExists } from '../system/path-exists';
+import { formatBinaryBytes } from '../../../shared/byte-sizes';
 
 export interface SourceResolverLike {
   resolve(model: ModelSpec, filePath: string): ResolvedSource[];
@@ -205,7 +206,7 @@ async function preflight(deps: EnsureDeps, model: ModelSpec, variant: string, un
   if (free >= required + deps.safetyMarginBytes) return units.filter((u) => u.optional);
   throw new OrchestratorError(
     'NO_SPACE',
-    `Not enough disk space for ${model.id} (${variant}): ${formatBytes(required)} still to download plus a safety margin of ${formatBytes(deps.safetyMarginBytes)}, but only ${formatBytes(free)} free in ${root} after garbage collection. Free some space, unpin models you no longer need, or choose another models folder.`,
+    `Not enough disk space for ${model.id} (${variant}): ${formatBinaryBytes(required)} still to download plus a safety margin of ${formatBinaryBytes(deps.safetyMarginBytes)}, but only ${formatBinaryBytes(free)} free in ${root} after garbage collection. Free some space, unpin models you no longer need, or choose another models folder.`,
     { id: model.id, variant, bytesNeeded: required + deps.safetyMarginBytes, bytesAvailable: free, path: root, safetyMarginBytes: deps.safetyMarginBytes },
   );
 }
@@ -414,13 +415,3 @@ function cancelled(what: string): OrchestratorError {
 }
 
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
