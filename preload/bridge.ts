@@ -5,7 +5,15 @@
  * object (its `sender` would hand out ipcRenderer). Built over an injected ipcRenderer-like
  * object so Node tests check it.
  */
-import { API_CALL_CHANNEL, API_EVENT_CHANNEL, API_METHOD_NAMES, parseApiEvent, type ApiEvent, type ApiResponse, type PreloadBridge } from '../shared/api';
+import {
+  API_CALL_CHANNEL,
+  API_EVENT_CHANNEL,
+  API_METHOD_NAMES,
+  parseApiEvent,
+  type ApiEvent,
+  type ApiResponse,
+  type PreloadBridge,
+} from '../shared/api';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {

@@ -47,7 +47,15 @@ const targets = [
     name: 'preload',
     entry: 'preload/index.ts',
     // A sandboxed preload may require only `electron` (and no Node built-ins): bundle everything else.
-    options: { ...common, platform: 'browser', target: 'chrome130', format: 'cjs', minify: true, outfile: at('dist/preload/index.cjs'), external: ['electron'] },
+    options: {
+      ...common,
+      platform: 'browser',
+      target: 'chrome130',
+      format: 'cjs',
+      minify: true,
+      outfile: at('dist/preload/index.cjs'),
+      external: ['electron'],
+    },
   },
   {
     name: 'modelctl',

@@ -51,7 +51,11 @@ function onPath(command, env = process.env) {
 function openInBrowser(url) {
   if (!hasDisplay()) return false;
   const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   if (process.platform === 'linux' && !onPath('xdg-open')) return false;
   const child = spawn(command, args, { stdio: 'ignore', detached: true });
   child.on('error', () => {});

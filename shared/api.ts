@@ -11,15 +11,7 @@
 import { z } from 'zod';
 import { OrchestratorError, toStructuredError, type StructuredError } from './errors';
 import type { ManifestProblem } from './manifest';
-import type {
-  DiskUsage,
-  GcResult,
-  JobProgress,
-  ModelSummary,
-  PinResult,
-  StatusReport,
-  VerificationResult,
-} from './results';
+import type { DiskUsage, GcResult, JobProgress, ModelSummary, PinResult, StatusReport, VerificationResult } from './results';
 
 // ---------------------------------------------------------------------------------------------
 // Result types that exist only at the API level
@@ -122,9 +114,7 @@ export interface AppNotification {
 const text = (max: number) => z.string().min(1).max(max);
 
 /** Methods without input accept nothing, `undefined`, `null` or `{}`. */
-const NoInput = z
-  .union([z.undefined(), z.null(), z.strictObject({})])
-  .transform(() => ({}) as Record<string, never>);
+const NoInput = z.union([z.undefined(), z.null(), z.strictObject({})]).transform(() => ({}) as Record<string, never>);
 
 const ModelRef = z.strictObject({
   id: text(256),
@@ -266,15 +256,7 @@ export type ApiEvent =
   | { type: 'notification'; notification: AppNotification };
 
 export type ApiEventType = ApiEvent['type'];
-export const API_EVENT_TYPES: readonly ApiEventType[] = [
-  'job',
-  'jobRemoved',
-  'status',
-  'models',
-  'disk',
-  'settings',
-  'notification',
-];
+export const API_EVENT_TYPES: readonly ApiEventType[] = ['job', 'jobRemoved', 'status', 'models', 'disk', 'settings', 'notification'];
 
 /** Events arrive from another process: accept only known shapes (fields are trusted from our own host). */
 export function parseApiEvent(value: unknown): ApiEvent | null {
@@ -348,9 +330,7 @@ export async function handleApiCall(handlers: ApiHandlers, method: unknown, inpu
         .join('; ');
       return {
         ok: false,
-        error: toStructuredError(
-          new OrchestratorError('INVALID_CONFIG', `${method}: invalid input (${summary}).`, { method, problems }),
-        ),
+        error: toStructuredError(new OrchestratorError('INVALID_CONFIG', `${method}: invalid input (${summary}).`, { method, problems })),
       };
     }
     const handler = (handlers as unknown as Record<string, ((input: unknown) => unknown) | undefined>)[method];
@@ -387,9 +367,8 @@ export class ApiCallError extends Error {
   }
 }
 
-type ClientMethod<M extends ApiMethodName> = undefined extends ApiInput<M>
-  ? (input?: ApiInput<M>) => Promise<ApiResult<M>>
-  : (input: ApiInput<M>) => Promise<ApiResult<M>>;
+type ClientMethod<M extends ApiMethodName> =
+  undefined extends ApiInput<M> ? (input?: ApiInput<M>) => Promise<ApiResult<M>> : (input: ApiInput<M>) => Promise<ApiResult<M>>;
 
 export type ApiClient = { [M in ApiMethodName]: ClientMethod<M> } & {
   /** Subscribes to pushed events; returns the unsubscribe function. */
@@ -445,7 +424,12 @@ export function bridgeTransport(bridge: PreloadBridge): ApiTransport {
       if (typeof fn !== 'function') {
         return Promise.resolve({
           ok: false,
-          error: { code: 'INVALID_CONFIG', message: `${method}: the desktop bridge lacks this method. Update the app.`, details: {}, retryable: false },
+          error: {
+            code: 'INVALID_CONFIG',
+            message: `${method}: the desktop bridge lacks this method. Update the app.`,
+            details: {},
+            retryable: false,
+          },
         });
       }
       return fn(input);

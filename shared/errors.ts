@@ -91,13 +91,25 @@ export function toOrchestratorError(error: unknown, context = ''): OrchestratorE
   switch (err?.code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new OrchestratorError('NO_SPACE', `${prefix}the disk is full${path ? ` (${path})` : ''}. Free some space or run gc, then try again.`, details);
+      return new OrchestratorError(
+        'NO_SPACE',
+        `${prefix}the disk is full${path ? ` (${path})` : ''}. Free some space or run gc, then try again.`,
+        details,
+      );
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new OrchestratorError('PERMISSION_DENIED', `${prefix}permission denied${path ? ` on ${path}` : ''}. Check that the models folder is writable.`, details);
+      return new OrchestratorError(
+        'PERMISSION_DENIED',
+        `${prefix}permission denied${path ? ` on ${path}` : ''}. Check that the models folder is writable.`,
+        details,
+      );
     case 'ENAMETOOLONG':
-      return new OrchestratorError('PATH_TOO_LONG', `${prefix}a path is too long for this filesystem${path ? `: ${path}` : ''}. Choose a shorter models root.`, details);
+      return new OrchestratorError(
+        'PATH_TOO_LONG',
+        `${prefix}a path is too long for this filesystem${path ? `: ${path}` : ''}. Choose a shorter models root.`,
+        details,
+      );
     case 'ENOENT':
     case 'EEXIST':
     case 'ENOTDIR':

@@ -73,12 +73,18 @@ export function drawAppIconPng(size: number): Buffer {
   const raw = Buffer.alloc(stride * size); // each scanline starts with filter type 0 (none)
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < SAMPLES; sy++) {
         for (let sx = 0; sx < SAMPLES; sx++) {
           const c = sample((px + (sx + 0.5) / SAMPLES) / size, (py + (sy + 0.5) / SAMPLES) / size);
           if (!c) continue;
-          r += c[0]; g += c[1]; b += c[2]; a += c[3];
+          r += c[0];
+          g += c[1];
+          b += c[2];
+          a += c[3];
         }
       }
       const n = SAMPLES * SAMPLES;

@@ -19,9 +19,14 @@ export const IMPORT_DIALOG_FILTERS = [
 export async function readManifestForImport(path: string): Promise<{ name: string; text: string }> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new OrchestratorError('MISSING_MANIFEST', `${path} is not a file. Choose a models.toml or models.json file.`, { path });
+    if (!info.isFile())
+      throw new OrchestratorError('MISSING_MANIFEST', `${path} is not a file. Choose a models.toml or models.json file.`, { path });
     if (info.size > MAX_IMPORT_BYTES) {
-      throw new OrchestratorError('MANIFEST_VALIDATION_ERROR', `${basename(path)} is ${info.size} bytes, more than a manifest may have (${MAX_IMPORT_BYTES}). Check that this is the right file.`, { path });
+      throw new OrchestratorError(
+        'MANIFEST_VALIDATION_ERROR',
+        `${basename(path)} is ${info.size} bytes, more than a manifest may have (${MAX_IMPORT_BYTES}). Check that this is the right file.`,
+        { path },
+      );
     }
     return { name: basename(path), text: await readFile(path, 'utf8') };
   } catch (error) {

@@ -20,7 +20,9 @@ export interface JobCounts {
 }
 
 export function countJobs(jobs: readonly JobProgress[]): JobCounts {
-  let active = 0, paused = 0, queued = 0;
+  let active = 0,
+    paused = 0,
+    queued = 0;
   for (const job of jobs) {
     if (job.state === 'running' || job.state === 'verifying') active++;
     else if (job.state === 'paused') paused++;
@@ -86,7 +88,12 @@ export function appMenuTemplate(platform: NodeJS.Platform, actions: AppMenuActio
       { type: 'separator' },
       // Closing the window keeps downloads running in the tray; Quit stops them.
       { label: 'Close Window', accelerator: 'CmdOrCtrl+W', click: () => actions.closeWindow() },
-      ...(isMac ? [] : ([{ type: 'separator' }, { label: 'Quit', accelerator: 'CmdOrCtrl+Q', click: () => actions.quit() }] as MenuItemConstructorOptions[])),
+      ...(isMac
+        ? []
+        : ([
+            { type: 'separator' },
+            { label: 'Quit', accelerator: 'CmdOrCtrl+Q', click: () => actions.quit() },
+          ] as MenuItemConstructorOptions[])),
     ],
   };
   const help: MenuItemConstructorOptions = {

@@ -16,16 +16,17 @@ const SUMMARY: Record<CommandName, string> = {
 };
 
 const DETAILS: Partial<Record<CommandName, string>> = {
-  validate: 'FILE defaults to the manifest chosen by --manifest / MODELS_MANIFEST / ./models.toml.\nExit status 1 when the manifest has problems; all of them are listed.',
+  validate:
+    'FILE defaults to the manifest chosen by --manifest / MODELS_MANIFEST / ./models.toml.\nExit status 1 when the manifest has problems; all of them are listed.',
   ensure: [
-    '  --variant V       the variant to install (default: the model\'s default variant)',
+    "  --variant V       the variant to install (default: the model's default variant)",
     '  --force           download again even if the model is complete',
     '  --max-rate RATE   limit the download speed, e.g. 50M, 10MiB/s, 2MB/s',
     '',
     'Interrupted downloads (Ctrl-C, lost connection) keep their partial data and resume on the next run.',
-    'Sources are tried in the manifest\'s priority order; a failing source falls back to the next one.',
+    "Sources are tried in the manifest's priority order; a failing source falls back to the next one.",
   ].join('\n'),
-  status: '  --variant V       the variant to check (default: the model\'s default variant)',
+  status: "  --variant V       the variant to check (default: the model's default variant)",
   verify: '  --variant V       the variant to verify\n\nExit status 1 when a file is missing or does not match its sha256.',
   estimate: '  --variant V       the variant to estimate',
   gc: [

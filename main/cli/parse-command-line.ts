@@ -7,7 +7,19 @@ import { OrchestratorError } from '../../shared/errors';
 import { suggestSimilar } from '../core/manifest/index';
 import { parseDuration, parseRate, parseSize } from './units';
 
-export const COMMAND_NAMES = ['list', 'validate', 'ensure', 'status', 'verify', 'estimate', 'gc', 'pin', 'unpin', 'disk-usage', 'help'] as const;
+export const COMMAND_NAMES = [
+  'list',
+  'validate',
+  'ensure',
+  'status',
+  'verify',
+  'estimate',
+  'gc',
+  'pin',
+  'unpin',
+  'disk-usage',
+  'help',
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export interface GlobalOptions {
@@ -85,7 +97,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     const commandGuess = argv.find((a) => isCommandName(a)) as CommandName | undefined;
-    throw new UsageError(`${describeParseError(error)}. Run \`modelctl ${commandGuess ? `${commandGuess} ` : ''}--help\` for usage.`, commandGuess);
+    throw new UsageError(
+      `${describeParseError(error)}. Run \`modelctl ${commandGuess ? `${commandGuess} ` : ''}--help\` for usage.`,
+      commandGuess,
+    );
   }
   const { values, positionals } = parsed;
   const global: GlobalOptions = { json: values.json === true, quiet: values.quiet === true };
@@ -98,7 +113,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     throw new UsageError('No command given. Run `modelctl --help` to see the commands.');
   }
   if (!isCommandName(name)) {
-    const close = suggestSimilar(name, COMMAND_NAMES.filter((c) => c !== 'help'), 2);
+    const close = suggestSimilar(
+      name,
+      COMMAND_NAMES.filter((c) => c !== 'help'),
+      2,
+    );
     const hint = close.length > 0 ? ` Did you mean ${close.join(' or ')}?` : '';
     throw new UsageError(`Unknown command "${name}".${hint} Run \`modelctl --help\` to see the commands.`);
   }
@@ -115,14 +134,18 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     throw new UsageError(`${name} needs ${required.join(' ')}: modelctl ${usageLine(name)}`, name);
   }
   if (args.length > syntax.args.length) {
-    throw new UsageError(`${name} takes ${syntax.args.length === 0 ? 'no arguments' : syntax.args.join(' ')}, but got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}.`, name);
+    throw new UsageError(
+      `${name} takes ${syntax.args.length === 0 ? 'no arguments' : syntax.args.join(' ')}, but got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}.`,
+      name,
+    );
   }
   const variant = values.variant === undefined ? {} : { variant: nonEmpty(values.variant, '--variant', name) };
 
   switch (name) {
     case 'help': {
       const topic = args[0];
-      if (topic !== undefined && !isCommandName(topic)) throw new UsageError(`Unknown command "${topic}". Run \`modelctl --help\` to see the commands.`);
+      if (topic !== undefined && !isCommandName(topic))
+        throw new UsageError(`Unknown command "${topic}". Run \`modelctl --help\` to see the commands.`);
       return { command: topic === undefined ? { name } : { name, topic }, global };
     }
     case 'list':
@@ -134,7 +157,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       const command: Command = { name, id: args[0] as string, force: values.force === true, ...variant };
       if (values['max-rate'] !== undefined) {
         const rate = parseRate(values['max-rate']);
-        if (rate === null) throw new UsageError(`--max-rate ${JSON.stringify(values['max-rate'])} is not a rate. Use bytes per second like 50M, 10MiB/s or 2MB/s.`, name);
+        if (rate === null)
+          throw new UsageError(
+            `--max-rate ${JSON.stringify(values['max-rate'])} is not a rate. Use bytes per second like 50M, 10MiB/s or 2MB/s.`,
+            name,
+          );
         command.maxBytesPerSecond = rate;
       }
       return { command, global };
@@ -149,12 +176,20 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       const command: Command = { name, dryRun: values['dry-run'] === true };
       if (values['max-size'] !== undefined) {
         const size = parseSize(values['max-size']);
-        if (size === null) throw new UsageError(`--max-size ${JSON.stringify(values['max-size'])} is not a size. Use bytes or a unit, like 10G, 500MiB or 1048576.`, name);
+        if (size === null)
+          throw new UsageError(
+            `--max-size ${JSON.stringify(values['max-size'])} is not a size. Use bytes or a unit, like 10G, 500MiB or 1048576.`,
+            name,
+          );
         command.maxSizeBytes = size;
       }
       if (values['max-age'] !== undefined) {
         const age = parseDuration(values['max-age']);
-        if (age === null) throw new UsageError(`--max-age ${JSON.stringify(values['max-age'])} is not a duration. Use a number with a unit, like 7d, 12h or 30m.`, name);
+        if (age === null)
+          throw new UsageError(
+            `--max-age ${JSON.stringify(values['max-age'])} is not a duration. Use a number with a unit, like 7d, 12h or 30m.`,
+            name,
+          );
         command.maxAgeMs = age;
       }
       return { command, global };
@@ -164,7 +199,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 
 export function usageLine(name: CommandName): string {
   const syntax = COMMAND_SYNTAX[name];
-  const options = syntax.options.map((o) => (OPTIONS[o].type === 'string' ? `[--${o} ${o === 'variant' ? 'V' : o.replace('max-', '').toUpperCase()}]` : `[--${o}]`));
+  const options = syntax.options.map((o) =>
+    OPTIONS[o].type === 'string' ? `[--${o} ${o === 'variant' ? 'V' : o.replace('max-', '').toUpperCase()}]` : `[--${o}]`,
+  );
   return [name, ...syntax.args, ...options].join(' ');
 }
 

@@ -22,11 +22,23 @@ export const resultDocuments = {
   validate: (modelCount: number) => ({ ok: true as const, models: modelCount }),
   ensure: ({ id, variant, localPath, downloadedBytes, source }: EnsureResult) => ({ id, variant, localPath, downloadedBytes, source }),
   status: ({ id, variant, status, localPath, missingFiles, bytesPresent, bytesNeeded }: StatusReport) => ({
-    id, variant, status, localPath, missingFiles, bytesPresent, bytesNeeded,
+    id,
+    variant,
+    status,
+    localPath,
+    missingFiles,
+    bytesPresent,
+    bytesNeeded,
   }),
   // `problems` is an addition: it says why each file failed, which a script may want to show.
   verify: ({ id, variant, success, verifiedFiles, failedFiles, missingFiles, problems }: VerificationResult) => ({
-    id, variant, success, verifiedFiles, failedFiles, missingFiles, problems,
+    id,
+    variant,
+    success,
+    verifiedFiles,
+    failedFiles,
+    missingFiles,
+    problems,
   }),
   estimate: ({ id, variant, totalBytes, bytesNeeded }: EstimateResult) => ({ id, variant, totalBytes, bytesNeeded }),
   gc: ({ dryRun, removed, bytesReclaimed }: GcResult) => ({

@@ -24,10 +24,12 @@ const name = (id: string, variant: string) => `${id} [${variant}]`;
 export const resultText = {
   list(models: ModelSummary[]): string {
     if (models.length === 0) return 'The manifest lists no models.';
-    return table(
-      ['MODEL', 'VARIANTS', 'SIZE'],
-      models.map((m) => [m.id, m.variants.map((v) => (v === m.defaultVariant ? `${v}*` : v)).join(', '), formatBytes(m.totalBytes)]),
-    ) + '\n(* default variant; size of the default variant)';
+    return (
+      table(
+        ['MODEL', 'VARIANTS', 'SIZE'],
+        models.map((m) => [m.id, m.variants.map((v) => (v === m.defaultVariant ? `${v}*` : v)).join(', '), formatBytes(m.totalBytes)]),
+      ) + '\n(* default variant; size of the default variant)'
+    );
   },
 
   validate(path: string, modelCount: number): string {
@@ -35,25 +37,32 @@ export const resultText = {
   },
 
   ensure(result: EnsureResult): string {
-    const how = result.downloadedBytes > 0
-      ? `downloaded ${formatBytes(result.downloadedBytes)}${result.source ? ` from ${result.source}` : ''}`
-      : 'already complete, nothing downloaded';
+    const how =
+      result.downloadedBytes > 0
+        ? `downloaded ${formatBytes(result.downloadedBytes)}${result.source ? ` from ${result.source}` : ''}`
+        : 'already complete, nothing downloaded';
     return `${name(result.id, result.variant)} is ready at ${result.localPath} (${how}).`;
   },
 
   status(report: StatusReport): string {
     const lines = [`${name(report.id, report.variant)}: ${report.status}`, `  folder: ${report.localPath}`];
     const total = report.bytesPresent + report.bytesNeeded;
-    if (report.status !== 'COMPLETE') lines.push(`  present: ${formatBytes(report.bytesPresent)} of ${formatBytes(total)}, ${formatBytes(report.bytesNeeded)} still needed`);
+    if (report.status !== 'COMPLETE')
+      lines.push(
+        `  present: ${formatBytes(report.bytesPresent)} of ${formatBytes(total)}, ${formatBytes(report.bytesNeeded)} still needed`,
+      );
     if (report.missingFiles.length > 0) lines.push(`  missing: ${report.missingFiles.join(', ')}`);
     if (report.status === 'NOT_PRESENT' || report.status === 'PARTIAL') lines.push(`Run \`modelctl ensure ${report.id}\` to download it.`);
-    if (report.status === 'CORRUPT') lines.push(`Run \`modelctl verify ${report.id}\` for details, then \`modelctl ensure ${report.id} --force\` to repair it.`);
+    if (report.status === 'CORRUPT')
+      lines.push(`Run \`modelctl verify ${report.id}\` for details, then \`modelctl ensure ${report.id} --force\` to repair it.`);
     return lines.join('\n');
   },
 
   verify(result: VerificationResult): string {
     if (result.success) return `${name(result.id, result.variant)}: all ${result.verifiedFiles.length} files match their sha256.`;
-    const lines = [`${name(result.id, result.variant)}: ${result.failedFiles.length} damaged and ${result.missingFiles.length} missing file(s).`];
+    const lines = [
+      `${name(result.id, result.variant)}: ${result.failedFiles.length} damaged and ${result.missingFiles.length} missing file(s).`,
+    ];
     for (const problem of result.problems) lines.push(`  ${problem.path}: ${problem.message}`);
     if (result.problems.length === 0) for (const path of [...result.failedFiles, ...result.missingFiles]) lines.push(`  ${path}`);
     lines.push(`Run \`modelctl ensure ${result.id} --variant ${result.variant} --force\` to download it again.`);

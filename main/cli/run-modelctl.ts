@@ -59,7 +59,12 @@ export async function runModelctl(io: ModelctlIo): Promise<number> {
   }
 }
 
-async function execute(command: Exclude<Command, { name: 'help' }>, { global }: CommandLine, io: ModelctlIo, progress: TerminalProgress | null): Promise<number> {
+async function execute(
+  command: Exclude<Command, { name: 'help' }>,
+  { global }: CommandLine,
+  io: ModelctlIo,
+  progress: TerminalProgress | null,
+): Promise<number> {
   const print = (document: unknown, text: string): void => {
     io.stdout.write(global.json ? `${JSON.stringify(document)}\n` : `${text}\n`);
   };
@@ -79,7 +84,8 @@ async function execute(command: Exclude<Command, { name: 'help' }>, { global }: 
 
   const root = rootFor({ command, global }, io);
   const options: ServiceOptions = { root, models: registry.models() };
-  if (command.name === 'ensure' && command.maxBytesPerSecond !== undefined) options.settings = { maxBytesPerSecond: command.maxBytesPerSecond };
+  if (command.name === 'ensure' && command.maxBytesPerSecond !== undefined)
+    options.settings = { maxBytesPerSecond: command.maxBytesPerSecond };
   // Loaded on demand: help, validate and usage errors answer without starting the core.
   const createService = io.createService ?? (await import('../core/orchestrator')).createOrchestrator;
   const service = createService(options);
@@ -134,7 +140,9 @@ async function execute(command: Exclude<Command, { name: 'help' }>, { global }: 
       }
       case 'pin':
       case 'unpin': {
-        const result = await (command.name === 'pin' ? service.pin(command.id, variant(command)) : service.unpin(command.id, variant(command)));
+        const result = await (command.name === 'pin'
+          ? service.pin(command.id, variant(command))
+          : service.unpin(command.id, variant(command)));
         print(resultDocuments.pin(result), resultText.pin(result));
         return EXIT.ok;
       }

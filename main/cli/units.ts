@@ -61,7 +61,11 @@ export function formatEta(seconds: number | null): string {
 export function formatAge(then: number | null, now: number): string {
   if (then === null) return 'never';
   const seconds = Math.max(0, Math.round((now - then) / 1000));
-  const steps: Array<[number, string]> = [[86_400, 'day'], [3_600, 'hour'], [60, 'minute']];
+  const steps: Array<[number, string]> = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+  ];
   for (const [size, name] of steps) {
     if (seconds >= size) {
       const n = Math.floor(seconds / size);

@@ -11,7 +11,16 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { OrchestratorError, toOrchestratorError } from '../../shared/errors';
 import { filesForVariant, type ManifestFile, type ModelSpec } from '../../shared/manifest';
-import type { DiskUsage, EstimateResult, GcOptions, GcResult, ModelSummary, PinResult, StatusReport, VerificationResult } from '../../shared/results';
+import type {
+  DiskUsage,
+  EstimateResult,
+  GcOptions,
+  GcResult,
+  ModelSummary,
+  PinResult,
+  StatusReport,
+  VerificationResult,
+} from '../../shared/results';
 import type { Clock, DiskProbe, EnsureOptions, FileDownloader, HashPool, ModelProgress, ModelService, VerifyOptions } from './ports';
 import { BlobStore } from './store/blob-store';
 import { ensureModel, type EnsureDeps, type EnsureOutcome, type SourceResolverLike } from './store/ensure-model';
@@ -118,7 +127,11 @@ export class Orchestrator implements ModelService {
     this.blobs = new BlobStore(this.layout);
     this.locks = new ModelLocks(this.layout.locksDir, this.clock, { staleMs: this.settings.lockStaleMs });
     this.states = new ModelStateStore(this.layout);
-    this.negativeCache = new NegativeCache(this.clock, this.settings.negativeCacheTtlMs, path.join(this.layout.stateDir, 'failed-sources.json'));
+    this.negativeCache = new NegativeCache(
+      this.clock,
+      this.settings.negativeCacheTtlMs,
+      path.join(this.layout.stateDir, 'failed-sources.json'),
+    );
     this.collector = new GarbageCollector({
       layout: this.layout,
       blobs: this.blobs,
@@ -147,13 +160,21 @@ export class Orchestrator implements ModelService {
 
   getModel(id: string): ModelSpec {
     if (typeof id !== 'string' || !MODEL_ID.test(id)) {
-      throw new OrchestratorError('INVALID_MODEL_ID', `"${String(id)}" is not a valid model id (letters, digits and . _ - @ + only, at most 128 characters).`, { id });
+      throw new OrchestratorError(
+        'INVALID_MODEL_ID',
+        `"${String(id)}" is not a valid model id (letters, digits and . _ - @ + only, at most 128 characters).`,
+        { id },
+      );
     }
     const models = this.models();
     const model = models.find((m) => m.id === id);
     if (!model) {
       const known = models.map((m) => m.id);
-      throw new OrchestratorError('MODEL_NOT_FOUND', `Model "${id}" is not in the manifest. Known models: ${known.length ? known.join(', ') : '(none)'}. Run "modelctl list" to see them.`, { id, known });
+      throw new OrchestratorError(
+        'MODEL_NOT_FOUND',
+        `Model "${id}" is not in the manifest. Known models: ${known.length ? known.join(', ') : '(none)'}. Run "modelctl list" to see them.`,
+        { id, known },
+      );
     }
     return model;
   }
@@ -229,7 +250,10 @@ export class Orchestrator implements ModelService {
     const downloader = this.options.downloader;
     const sourceResolver = this.options.sourceResolver;
     if (!downloader || !sourceResolver) {
-      throw new OrchestratorError('INVALID_CONFIG', 'ensure: this orchestrator has no downloader or source resolver; build it with createOrchestrator().');
+      throw new OrchestratorError(
+        'INVALID_CONFIG',
+        'ensure: this orchestrator has no downloader or source resolver; build it with createOrchestrator().',
+      );
     }
     return {
       layout: this.layout,
@@ -415,7 +439,13 @@ export class Orchestrator implements ModelService {
         root: this.layout.root,
         models: installed.map((m) => {
           const state = states.get(this.layout.key(m.id, m.variant));
-          return { id: m.id, variant: m.variant, bytes: sumSizes(m.marker.files), pinned: state?.pinned ?? false, lastUsed: state?.lastUsed ?? null };
+          return {
+            id: m.id,
+            variant: m.variant,
+            bytes: sumSizes(m.marker.files),
+            pinned: state?.pinned ?? false,
+            lastUsed: state?.lastUsed ?? null,
+          };
         }),
         partialBytes: await treeSize(this.layout.partialDir),
         freeBytes: space.free,
@@ -464,7 +494,11 @@ export class Orchestrator implements ModelService {
     const model = this.getModel(id);
     const variant = requested ?? model.defaultVariant;
     if (!model.variants.includes(variant)) {
-      throw new OrchestratorError('VARIANT_NOT_FOUND', `Model "${model.id}" has no variant "${variant}". Available: ${model.variants.join(', ')}.`, { id: model.id, variant, variants: [...model.variants] });
+      throw new OrchestratorError(
+        'VARIANT_NOT_FOUND',
+        `Model "${model.id}" has no variant "${variant}". Available: ${model.variants.join(', ')}.`,
+        { id: model.id, variant, variants: [...model.variants] },
+      );
     }
     return { model, variant };
   }
@@ -480,7 +514,8 @@ export class Orchestrator implements ModelService {
   };
 
   private requireHashPool(): HashPool {
-    if (!this.options.hashPool) throw new OrchestratorError('INVALID_CONFIG', 'verify: this orchestrator has no hash pool; build it with createOrchestrator().');
+    if (!this.options.hashPool)
+      throw new OrchestratorError('INVALID_CONFIG', 'verify: this orchestrator has no hash pool; build it with createOrchestrator().');
     return this.options.hashPool;
   }
 
@@ -520,7 +555,6 @@ function sumSizes(files: Array<{ size: number }>): number {
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-
 
 export interface CreateOrchestratorOptions extends OrchestratorOptions {
   /** How the default source resolver reaches local mirrors, S3 and the Hugging Face Hub. */

@@ -34,7 +34,8 @@ async function main(): Promise<void> {
     return;
   }
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`--port must be a whole number from 0 to 65535, got "${values.port}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    usageError(`--port must be a whole number from 0 to 65535, got "${values.port}".`);
   const manifests = values.manifest?.length ? values.manifest : process.env.MODELS_MANIFEST ? [process.env.MODELS_MANIFEST] : [];
 
   let app: Awaited<ReturnType<typeof startWebApp>>;

@@ -56,11 +56,7 @@ export async function serveStatic(root: string, urlPath: string, response: Serve
     file = join(root, 'index.html');
     info = await stat(file).catch(() => null);
     if (!info?.isFile()) {
-      return sendText(
-        response,
-        503,
-        `The user interface is not built yet (${file} is missing). Run \`npm run build\` and reload.`,
-      );
+      return sendText(response, 503, `The user interface is not built yet (${file} is missing). Run \`npm run build\` and reload.`);
     }
   }
   const body = await readFile(file as string);

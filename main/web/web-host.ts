@@ -73,7 +73,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     // First page load: trade the token in the URL for a cookie, then drop it from the address bar.
     const urlToken = url.searchParams.get('token');
     if (urlToken !== null && request.method === 'GET' && !url.pathname.startsWith('/api/')) {
-      if (!sameToken(urlToken, token)) return sendText(response, 401, 'This link has an old or wrong token. Use the URL printed when the server started.');
+      if (!sameToken(urlToken, token))
+        return sendText(response, 401, 'This link has an old or wrong token. Use the URL printed when the server started.');
       url.searchParams.delete('token');
       const location = `${url.pathname}${url.search}`;
       response.writeHead(303, {
@@ -90,7 +91,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (url.pathname.startsWith('/api/')) {
         return sendJson(response, 401, {
           ok: false,
-          error: toStructuredError(new OrchestratorError('PERMISSION_DENIED', 'The access token is missing or wrong. Open the URL printed when the server started.')),
+          error: toStructuredError(
+            new OrchestratorError(
+              'PERMISSION_DENIED',
+              'The access token is missing or wrong. Open the URL printed when the server started.',
+            ),
+          ),
         });
       }
       return sendText(response, 401, 'Open the URL printed by `npm run web` (it carries the access token for this launch).');

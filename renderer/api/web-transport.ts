@@ -49,7 +49,10 @@ export function webTransport(options: WebTransportOptions = {}): ApiTransport {
           ok: false,
           error: {
             code: response.status === 401 ? 'PERMISSION_DENIED' : 'UNKNOWN_ERROR',
-            message: response.status === 401 ? 'The session expired. Open the URL printed by the server again.' : `The server answered ${response.status}: ${text.slice(0, 200)}`,
+            message:
+              response.status === 401
+                ? 'The session expired. Open the URL printed by the server again.'
+                : `The server answered ${response.status}: ${text.slice(0, 200)}`,
             details: { status: response.status },
             retryable: response.status >= 500,
           },

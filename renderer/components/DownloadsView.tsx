@@ -84,7 +84,14 @@ export function DownloadsView() {
 function JobRow({ job }: { job: JobProgress }) {
   const actions = useActions();
   const live = job.state === 'queued' || job.state === 'running' || job.state === 'verifying' || job.state === 'paused';
-  const tone = job.state === 'failed' || job.state === 'cancelled' ? 'danger' : job.state === 'paused' ? 'paused' : job.state === 'done' ? 'success' : 'accent';
+  const tone =
+    job.state === 'failed' || job.state === 'cancelled'
+      ? 'danger'
+      : job.state === 'paused'
+        ? 'paused'
+        : job.state === 'done'
+          ? 'success'
+          : 'accent';
   return (
     <li className={`job job--${job.state}`} data-testid="job-row" data-job-state={job.state} data-model-id={job.id}>
       <div className="job__head">
@@ -99,22 +106,43 @@ function JobRow({ job }: { job: JobProgress }) {
             </button>
           ) : null}
           {job.state === 'paused' || job.state === 'failed' || job.state === 'cancelled' ? (
-            <button type="button" className="button button--primary" onClick={() => void actions.resumeJob(job.jobId)} aria-label={`${job.state === 'paused' ? 'Resume' : 'Retry'} ${job.id}`}>
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => void actions.resumeJob(job.jobId)}
+              aria-label={`${job.state === 'paused' ? 'Resume' : 'Retry'} ${job.id}`}
+            >
               <Icon name="play" /> {job.state === 'paused' ? 'Resume' : 'Retry'}
             </button>
           ) : null}
           {live ? (
-            <button type="button" className="button button--ghost" onClick={() => void actions.cancelJob(job.jobId)} aria-label={`Cancel ${job.id}`}>
+            <button
+              type="button"
+              className="button button--ghost"
+              onClick={() => void actions.cancelJob(job.jobId)}
+              aria-label={`Cancel ${job.id}`}
+            >
               <Icon name="stop" /> Cancel
             </button>
           ) : (
-            <button type="button" className="button button--ghost" onClick={() => void actions.dismissJob(job.jobId)} aria-label={`Clear ${job.id} from the list`}>
+            <button
+              type="button"
+              className="button button--ghost"
+              onClick={() => void actions.dismissJob(job.jobId)}
+              aria-label={`Clear ${job.id} from the list`}
+            >
               Clear
             </button>
           )}
         </div>
       </div>
-      <ProgressBar value={job.bytesDone} max={job.bytesTotal} label={`${job.id} ${job.variant} progress`} tone={tone} indeterminate={job.state === 'verifying'} />
+      <ProgressBar
+        value={job.bytesDone}
+        max={job.bytesTotal}
+        label={`${job.id} ${job.variant} progress`}
+        tone={tone}
+        indeterminate={job.state === 'verifying'}
+      />
       <div className="progress-stats">
         <span>
           {formatBytes(job.bytesDone)} of {formatBytes(job.bytesTotal)}

@@ -22,7 +22,11 @@ export function FileList({ id, model, variant }: { id: string; model: ModelListI
   return (
     <div className="file-list" id={id} data-testid="file-list">
       {verification ? (
-        <p className={`verify-summary ${verification.success ? 'verify-summary--ok' : 'verify-summary--bad'}`} data-testid="verify-summary" role="status">
+        <p
+          className={`verify-summary ${verification.success ? 'verify-summary--ok' : 'verify-summary--bad'}`}
+          data-testid="verify-summary"
+          role="status"
+        >
           <Icon name={verification.success ? 'check' : 'alert'} size={16} />
           {verification.success
             ? `All ${verification.verifiedFiles.length} files match their sha256.`
@@ -44,7 +48,12 @@ export function FileList({ id, model, variant }: { id: string; model: ModelListI
             const progress = live?.files.find((f) => f.path === file.path);
             const problem = problems.get(file.path);
             return (
-              <tr key={file.path} data-testid="file-row" data-path={file.path} data-result={problem ? 'failed' : verified.has(file.path) ? 'verified' : undefined}>
+              <tr
+                key={file.path}
+                data-testid="file-row"
+                data-path={file.path}
+                data-result={problem ? 'failed' : verified.has(file.path) ? 'verified' : undefined}
+              >
                 <td>
                   <span className="file-list__path">
                     <Icon name="file" size={14} /> <code>{file.path}</code>
@@ -67,7 +76,12 @@ export function FileList({ id, model, variant }: { id: string; model: ModelListI
                     </span>
                   ) : progress && progress.state !== 'pending' && progress.state !== 'done' ? (
                     <span className="file-state">
-                      <ProgressBar value={progress.bytesDone} max={progress.bytesTotal} label={`${file.path} progress`} indeterminate={progress.state === 'verifying'} />
+                      <ProgressBar
+                        value={progress.bytesDone}
+                        max={progress.bytesTotal}
+                        label={`${file.path} progress`}
+                        indeterminate={progress.state === 'verifying'}
+                      />
                       <span className="muted">{progress.state === 'verifying' ? 'verifying' : `${formatBytes(progress.bytesDone)}`}</span>
                     </span>
                   ) : progress?.state === 'done' || status?.status === 'COMPLETE' ? (
@@ -98,7 +112,9 @@ export function FileList({ id, model, variant }: { id: string; model: ModelListI
 
 /** "expected e7435cb0…c50f789e, found f16b70b7…66520d9d" — enough to compare, short enough to read. */
 function problemDetail(problem: FileProblem): string {
-  const short = (v: string | number) => (typeof v === 'string' && v.length > 20 ? `${v.slice(0, 8)}…${v.slice(-8)}` : typeof v === 'number' ? formatBytes(v) : v);
-  if (problem.expected !== undefined && problem.actual !== undefined) return `expected ${short(problem.expected)}, found ${short(problem.actual)}`;
+  const short = (v: string | number) =>
+    typeof v === 'string' && v.length > 20 ? `${v.slice(0, 8)}…${v.slice(-8)}` : typeof v === 'number' ? formatBytes(v) : v;
+  if (problem.expected !== undefined && problem.actual !== undefined)
+    return `expected ${short(problem.expected)}, found ${short(problem.actual)}`;
   return problem.message;
 }

@@ -105,7 +105,11 @@ export function GcDialog() {
               data-testid="gc-run"
               title={plan ? undefined : 'Preview first to see what will be removed'}
             >
-              {busy === 'run' ? 'Removing…' : plan ? `Remove ${plan.removed.length} and free ${formatBytes(plan.bytesReclaimed)}` : 'Remove'}
+              {busy === 'run'
+                ? 'Removing…'
+                : plan
+                  ? `Remove ${plan.removed.length} and free ${formatBytes(plan.bytesReclaimed)}`
+                  : 'Remove'}
             </button>
           </>
         )
@@ -125,13 +129,25 @@ export function GcDialog() {
           <div className="form-grid">
             <label>
               <span>Keep models under</span>
-              <input value={maxSize} onChange={(e) => changeLimit(setMaxSize)(e.target.value)} placeholder={quota ? formatBytes(quota) : 'e.g. 50 GB'} data-testid="gc-max-size" data-autofocus />
+              <input
+                value={maxSize}
+                onChange={(e) => changeLimit(setMaxSize)(e.target.value)}
+                placeholder={quota ? formatBytes(quota) : 'e.g. 50 GB'}
+                data-testid="gc-max-size"
+                data-autofocus
+              />
               <small className="muted">Least recently used models go first. Empty: {quota ? 'your quota' : 'no size limit'}.</small>
             </label>
             <label>
               <span>Remove models unused for more than</span>
               <div className="input-suffix">
-                <input value={maxAgeDays} onChange={(e) => changeLimit(setMaxAgeDays)(e.target.value)} inputMode="decimal" placeholder="e.g. 30" data-testid="gc-max-age" />
+                <input
+                  value={maxAgeDays}
+                  onChange={(e) => changeLimit(setMaxAgeDays)(e.target.value)}
+                  inputMode="decimal"
+                  placeholder="e.g. 30"
+                  data-testid="gc-max-age"
+                />
                 <span>days</span>
               </div>
             </label>
@@ -145,7 +161,8 @@ export function GcDialog() {
             <div className="gc-plan" data-testid="gc-plan">
               {plan.removed.length === 0 ? (
                 <p data-testid="gc-plan-empty">
-                  Nothing to remove with these limits{plan.orphanBytes ? `; ${formatBytes(plan.orphanBytes)} of leftovers would be cleaned` : ''}.
+                  Nothing to remove with these limits
+                  {plan.orphanBytes ? `; ${formatBytes(plan.orphanBytes)} of leftovers would be cleaned` : ''}.
                 </p>
               ) : (
                 <table>

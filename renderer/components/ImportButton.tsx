@@ -8,7 +8,12 @@ export function ImportButton({ primary = false }: { primary?: boolean }) {
   const actions = useActions();
   return (
     <>
-      <button type="button" className={primary ? 'button button--primary' : 'button'} onClick={() => input.current?.click()} data-testid="import-button">
+      <button
+        type="button"
+        className={primary ? 'button button--primary' : 'button'}
+        onClick={() => input.current?.click()}
+        data-testid="import-button"
+      >
         <Icon name="upload" /> Import manifest
       </button>
       <input

@@ -43,12 +43,20 @@ export function ImportReportsDialog() {
 
 function ImportReport({ report }: { report: ImportManifestResult }) {
   return (
-    <li className={`import-report ${report.ok ? 'import-report--ok' : 'import-report--bad'}`} data-testid="import-report" data-ok={String(report.ok)}>
+    <li
+      className={`import-report ${report.ok ? 'import-report--ok' : 'import-report--bad'}`}
+      data-testid="import-report"
+      data-ok={String(report.ok)}
+    >
       <h3>
         <Icon name={report.ok ? 'check' : 'alert'} size={18} /> {report.name}
       </h3>
       {report.ok ? (
-        <p>{report.added.length ? `Added ${report.added.length} model(s): ${report.added.join(', ')}.` : 'No new models: they were already known.'}</p>
+        <p>
+          {report.added.length
+            ? `Added ${report.added.length} model(s): ${report.added.join(', ')}.`
+            : 'No new models: they were already known.'}
+        </p>
       ) : report.error ? (
         <>
           <p>

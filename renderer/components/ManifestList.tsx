@@ -17,7 +17,8 @@ export function ManifestList() {
           <li key={m.name} data-testid="manifest-row">
             <strong>{m.name}</strong>
             <span className="muted">
-              {m.models.length} model{m.models.length === 1 ? '' : 's'} · {m.builtIn ? 'loaded at startup' : `imported ${formatRelativeTime(m.importedAt)}`}
+              {m.models.length} model{m.models.length === 1 ? '' : 's'} ·{' '}
+              {m.builtIn ? 'loaded at startup' : `imported ${formatRelativeTime(m.importedAt)}`}
             </span>
             {m.builtIn ? null : (
               <button

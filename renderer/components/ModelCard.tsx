@@ -40,7 +40,9 @@ export function ModelCard({ model }: { model: ModelListItem }) {
       <div className="model-card__main">
         <div className="model-card__title">
           <h3 className="model-card__name">{model.id}</h3>
-          <span className="chip" title="Version">v{model.version}</span>
+          <span className="chip" title="Version">
+            v{model.version}
+          </span>
           {pinned ? (
             <span className="chip chip--pin" data-testid="pinned-chip" title="Pinned: clean-up never removes it">
               <Icon name="pin" size={13} /> Pinned
@@ -53,7 +55,12 @@ export function ModelCard({ model }: { model: ModelListItem }) {
           <label className="variant-picker">
             <span className="visually-hidden">Variant of {model.id}</span>
             {model.variants.length > 1 ? (
-              <select value={variant} onChange={(e) => chooseVariant(model.id, e.target.value)} data-testid="variant-picker" aria-label={`Variant of ${model.id}`}>
+              <select
+                value={variant}
+                onChange={(e) => chooseVariant(model.id, e.target.value)}
+                data-testid="variant-picker"
+                aria-label={`Variant of ${model.id}`}
+              >
                 {model.variants.map((v) => (
                   <option key={v} value={v}>
                     {v} · {formatBytes(model.variantBytes[v] ?? 0)}
@@ -68,7 +75,9 @@ export function ModelCard({ model }: { model: ModelListItem }) {
           <span>
             {fileCount} file{fileCount === 1 ? '' : 's'}
           </span>
-          <span title={status?.lastUsed ? new Date(status.lastUsed).toLocaleString() : undefined}>Last used {formatRelativeTime(status?.lastUsed)}</span>
+          <span title={status?.lastUsed ? new Date(status.lastUsed).toLocaleString() : undefined}>
+            Last used {formatRelativeTime(status?.lastUsed)}
+          </span>
           {model.manifest ? <span className="muted">from {model.manifest}</span> : null}
         </div>
 
@@ -91,7 +100,13 @@ export function ModelCard({ model }: { model: ModelListItem }) {
                   <span data-testid="progress-eta">{live.etaSeconds === null ? 'estimating…' : `${formatEta(live.etaSeconds)} left`}</span>
                 </>
               ) : (
-                <span>{live.state === 'paused' ? 'Paused — partial data is kept' : live.state === 'queued' ? 'Waiting for a free download slot' : 'Checking sha256…'}</span>
+                <span>
+                  {live.state === 'paused'
+                    ? 'Paused — partial data is kept'
+                    : live.state === 'queued'
+                      ? 'Waiting for a free download slot'
+                      : 'Checking sha256…'}
+                </span>
               )}
             </div>
           </div>
@@ -101,7 +116,12 @@ export function ModelCard({ model }: { model: ModelListItem }) {
           </p>
         ) : status?.status === 'PARTIAL' ? (
           <div className="model-card__progress">
-            <ProgressBar value={status.bytesPresent} max={status.bytesPresent + status.bytesNeeded} label={`${model.id} bytes present`} tone="paused" />
+            <ProgressBar
+              value={status.bytesPresent}
+              max={status.bytesPresent + status.bytesNeeded}
+              label={`${model.id} bytes present`}
+              tone="paused"
+            />
             <div className="progress-stats">
               <span>
                 {formatBytes(status.bytesPresent)} of {formatBytes(status.bytesPresent + status.bytesNeeded)} on disk — resume to finish
@@ -118,12 +138,22 @@ export function ModelCard({ model }: { model: ModelListItem }) {
           </button>
         ) : null}
         {live?.state === 'paused' ? (
-          <button type="button" className="button button--primary" onClick={() => void actions.resumeJob(live.jobId)} data-testid="resume-button">
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => void actions.resumeJob(live.jobId)}
+            data-testid="resume-button"
+          >
             <Icon name="play" /> Resume
           </button>
         ) : null}
         {live ? (
-          <button type="button" className="button button--ghost" onClick={() => void actions.cancelJob(live.jobId)} data-testid="cancel-button">
+          <button
+            type="button"
+            className="button button--ghost"
+            onClick={() => void actions.cancelJob(live.jobId)}
+            data-testid="cancel-button"
+          >
             <Icon name="stop" /> Cancel
           </button>
         ) : null}
@@ -135,11 +165,24 @@ export function ModelCard({ model }: { model: ModelListItem }) {
             onClick={() => void actions.startDownload(model.id, variant)}
             data-testid="download-button"
           >
-            <Icon name="download" /> {status?.status === 'PARTIAL' ? 'Resume' : status?.status === 'CORRUPT' ? 'Repair' : job?.state === 'failed' ? 'Retry' : 'Download'}
+            <Icon name="download" />{' '}
+            {status?.status === 'PARTIAL'
+              ? 'Resume'
+              : status?.status === 'CORRUPT'
+                ? 'Repair'
+                : job?.state === 'failed'
+                  ? 'Retry'
+                  : 'Download'}
           </button>
         ) : null}
         {present && !live ? (
-          <button type="button" className="button" disabled={pending === 'verify'} onClick={() => void actions.verify(model.id, variant)} data-testid="verify-button">
+          <button
+            type="button"
+            className="button"
+            disabled={pending === 'verify'}
+            onClick={() => void actions.verify(model.id, variant)}
+            data-testid="verify-button"
+          >
             <Icon name="shield" /> {pending === 'verify' ? 'Verifying…' : 'Verify'}
           </button>
         ) : null}
@@ -157,12 +200,25 @@ export function ModelCard({ model }: { model: ModelListItem }) {
           </button>
         ) : null}
         {status?.localPath && complete ? (
-          <button type="button" className="icon-button" onClick={() => void actions.copyPath(model.id, variant)} aria-label={`Copy the path of ${model.id}`} title="Copy path" data-testid="copy-path-button">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => void actions.copyPath(model.id, variant)}
+            aria-label={`Copy the path of ${model.id}`}
+            title="Copy path"
+            data-testid="copy-path-button"
+          >
             <Icon name="copy" />
           </button>
         ) : null}
         {canOpenFolder && complete ? (
-          <button type="button" className="icon-button" onClick={() => void actions.openFolder(model.id, variant)} aria-label={`Open the folder of ${model.id}`} title="Open folder">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => void actions.openFolder(model.id, variant)}
+            aria-label={`Open the folder of ${model.id}`}
+            title="Open folder"
+          >
             <Icon name="folder" />
           </button>
         ) : null}

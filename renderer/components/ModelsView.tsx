@@ -61,8 +61,8 @@ export function ModelsView() {
         </div>
         <h2>No models yet</h2>
         <p>
-          Models come from a <strong>manifest</strong>: a <code>models.toml</code> or <code>models.json</code> file that lists each model, its files with
-          their size and sha256, and where to download them.
+          Models come from a <strong>manifest</strong>: a <code>models.toml</code> or <code>models.json</code> file that lists each model,
+          its files with their size and sha256, and where to download them.
         </p>
         <p>Drop a manifest anywhere on this window, or choose one:</p>
         <ImportButton primary />
@@ -82,7 +82,15 @@ export function ModelsView() {
         <label className="search">
           <Icon name="search" size={16} />
           <span className="visually-hidden">Search models</span>
-          <input ref={search} type="search" placeholder="Search models" aria-keyshortcuts="/" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="model-search" />
+          <input
+            ref={search}
+            type="search"
+            placeholder="Search models"
+            aria-keyshortcuts="/"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            data-testid="model-search"
+          />
           <kbd className="kbd" aria-hidden="true" title="Press / to search">
             /
           </kbd>

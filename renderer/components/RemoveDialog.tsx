@@ -35,8 +35,8 @@ export function RemoveDialog({ id, variant }: { id: string; variant: string }) {
     >
       <p>
         The <strong>{variant}</strong> files of <strong>{id}</strong>
-        {status ? ` (${formatBytes(status.bytesPresent)})` : ''} will be deleted from this computer. Files other models share stay. You can download it
-        again at any time.
+        {status ? ` (${formatBytes(status.bytesPresent)})` : ''} will be deleted from this computer. Files other models share stay. You can
+        download it again at any time.
       </p>
       {status?.pinned ? <p className="inline-warning">This model is pinned; removing it unpins it.</p> : null}
     </Dialog>

@@ -50,7 +50,9 @@ export function SettingsDialog() {
           <label>
             <span>Models folder</span>
             <input value={root} onChange={(e) => setRoot(e.target.value)} spellCheck={false} data-autofocus />
-            <small className="muted">{host === 'web' ? 'A folder on the machine running the server.' : 'Where models are stored on this computer.'}</small>
+            <small className="muted">
+              {host === 'web' ? 'A folder on the machine running the server.' : 'Where models are stored on this computer.'}
+            </small>
           </label>
           <label>
             <span>Quota for models</span>
@@ -79,7 +81,13 @@ export function SettingsDialog() {
           <legend>Hugging Face</legend>
           <label>
             <span>Access token</span>
-            <input type="password" autoComplete="off" value={hfToken} onChange={(e) => setHfToken(e.target.value)} placeholder={settings?.hfTokenSet ? 'A token is saved — type to replace it' : 'hf_…'} />
+            <input
+              type="password"
+              autoComplete="off"
+              value={hfToken}
+              onChange={(e) => setHfToken(e.target.value)}
+              placeholder={settings?.hfTokenSet ? 'A token is saved — type to replace it' : 'hf_…'}
+            />
           </label>
           {settings?.hfTokenSet ? (
             <label className="checkbox">
@@ -91,7 +99,12 @@ export function SettingsDialog() {
           <legend>S3-compatible storage</legend>
           <label>
             <span>Endpoint</span>
-            <input value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="https://s3.amazonaws.com" spellCheck={false} />
+            <input
+              value={endpoint}
+              onChange={(e) => setEndpoint(e.target.value)}
+              placeholder="https://s3.amazonaws.com"
+              spellCheck={false}
+            />
           </label>
           <label>
             <span>Region</span>
@@ -103,11 +116,19 @@ export function SettingsDialog() {
           </label>
           <label>
             <span>Secret access key</span>
-            <input type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} placeholder={settings?.s3.secretAccessKeySet ? 'Saved — type to replace it' : ''} />
+            <input
+              type="password"
+              autoComplete="off"
+              value={secret}
+              onChange={(e) => setSecret(e.target.value)}
+              placeholder={settings?.s3.secretAccessKeySet ? 'Saved — type to replace it' : ''}
+            />
           </label>
         </fieldset>
         {settings?.secretStorage === 'file' ? (
-          <p className="muted">No system keychain is available here: tokens and keys are saved unencrypted in a settings file only your user can read.</p>
+          <p className="muted">
+            No system keychain is available here: tokens and keys are saved unencrypted in a settings file only your user can read.
+          </p>
         ) : settings?.secretStorage === 'os-keychain' ? (
           <p className="muted">Tokens and keys are encrypted with your system keychain.</p>
         ) : null}

@@ -87,7 +87,14 @@ export function Sidebar() {
           >
             <Icon name={THEME_ICON[theme]} />
           </button>
-          <button type="button" className="icon-button" onClick={() => openDialog({ kind: 'settings' })} aria-label="Settings" title="Settings" data-testid="settings-button">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => openDialog({ kind: 'settings' })}
+            aria-label="Settings"
+            title="Settings"
+            data-testid="settings-button"
+          >
             <Icon name="settings" />
           </button>
         </div>

@@ -80,14 +80,23 @@ export function StorageView() {
           </div>
         </div>
         <figure className="volume-chart" data-testid="disk-chart">
-          <svg viewBox={`0 0 ${W} 56`} preserveAspectRatio="none" role="img" aria-label={`Models ${formatBytes(b.models)}, partial ${formatBytes(b.partial)}, other ${formatBytes(b.other)}, free ${formatBytes(b.free)}`}>
+          <svg
+            viewBox={`0 0 ${W} 56`}
+            preserveAspectRatio="none"
+            role="img"
+            aria-label={`Models ${formatBytes(b.models)}, partial ${formatBytes(b.partial)}, other ${formatBytes(b.other)}, free ${formatBytes(b.free)}`}
+          >
             <clipPath id="volume-clip">
               <rect x="0" y="8" width={W} height="40" rx="8" ry="8" />
             </clipPath>
             <g clipPath="url(#volume-clip)">
-              {rects.map((r) => (r.width > 0 ? <rect key={r.key} className={r.className} x={r.x} y="8" width={r.width} height="40" /> : null))}
+              {rects.map((r) =>
+                r.width > 0 ? <rect key={r.key} className={r.className} x={r.x} y="8" width={r.width} height="40" /> : null,
+              )}
             </g>
-            {quotaX !== null ? <line className="quota-line" x1={quotaX} x2={quotaX} y1="0" y2="56" vectorEffect="non-scaling-stroke" /> : null}
+            {quotaX !== null ? (
+              <line className="quota-line" x1={quotaX} x2={quotaX} y1="0" y2="56" vectorEffect="non-scaling-stroke" />
+            ) : null}
           </svg>
           <figcaption className="legend">
             {rects.map((r) => (
@@ -100,7 +109,10 @@ export function StorageView() {
               <span className="legend__item" data-testid="legend-quota">
                 <span className="legend__swatch legend__swatch--quota" aria-hidden="true" />
                 Quota <strong>{formatBytes(b.quota)}</strong>
-                <span className={b.quotaUse !== null && b.quotaUse > 1 ? 'over-quota' : 'muted'}> ({Math.round((b.quotaUse ?? 0) * 100)}% used)</span>
+                <span className={b.quotaUse !== null && b.quotaUse > 1 ? 'over-quota' : 'muted'}>
+                  {' '}
+                  ({Math.round((b.quotaUse ?? 0) * 100)}% used)
+                </span>
               </span>
             ) : null}
           </figcaption>
@@ -119,7 +131,9 @@ export function StorageView() {
               label="Share of the quota used by models"
               tone={b.quotaUse !== null && b.quotaUse > 1 ? 'danger' : b.quotaUse !== null && b.quotaUse > 0.9 ? 'paused' : 'accent'}
             />
-            {b.quotaUse !== null && b.quotaUse > 1 ? <p className="inline-warning">Over quota: Clean up removes the least recently used unpinned models until they fit.</p> : null}
+            {b.quotaUse !== null && b.quotaUse > 1 ? (
+              <p className="inline-warning">Over quota: Clean up removes the least recently used unpinned models until they fit.</p>
+            ) : null}
           </div>
         ) : null}
         <p className="muted small">
@@ -154,7 +168,10 @@ export function StorageView() {
                   <span className="muted small">last used {formatRelativeTime(m.lastUsed)}</span>
                 </div>
                 <div className="usage__bar" aria-hidden="true">
-                  <div className={`usage__fill${m.pinned ? ' usage__fill--pinned' : ''}`} style={{ width: `${largest > 0 ? Math.max(1, (m.bytes / largest) * 100) : 0}%` }} />
+                  <div
+                    className={`usage__fill${m.pinned ? ' usage__fill--pinned' : ''}`}
+                    style={{ width: `${largest > 0 ? Math.max(1, (m.bytes / largest) * 100) : 0}%` }}
+                  />
                 </div>
                 <span className="usage__bytes">{formatBytes(m.bytes)}</span>
               </li>

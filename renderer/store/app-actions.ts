@@ -89,7 +89,8 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
       case 'job':
         s.putJob(event.job);
         // A new download replaces the files: an older verification no longer describes them.
-        if (event.job.state === 'running' || event.job.state === 'done') s.setVerifyResult(statusKey(event.job.id, event.job.variant), null);
+        if (event.job.state === 'running' || event.job.state === 'done')
+          s.setVerifyResult(statusKey(event.job.id, event.job.variant), null);
         break;
       case 'jobRemoved':
         s.removeJob(event.jobId);
@@ -237,7 +238,12 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         await refreshStatus(id, variant);
         state().pushToast(
           result.success
-            ? { tone: 'success', key: `model:${id}`, title: `${id} verified`, body: `${result.verifiedFiles.length} file(s) match their sha256.` }
+            ? {
+                tone: 'success',
+                key: `model:${id}`,
+                title: `${id} verified`,
+                body: `${result.verifiedFiles.length} file(s) match their sha256.`,
+              }
             : {
                 tone: 'error',
                 key: `model:${id}`,
@@ -258,7 +264,12 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         const result = await client.remove({ id, variant });
         state().setVerifyResult(statusKey(id, variant), null);
         await refreshStatus(id, variant);
-        state().pushToast({ tone: 'info', key: `model:${id}`, title: `Removed ${id}`, body: `${variant}: freed ${formatBytes(result.bytesFreed)}.` });
+        state().pushToast({
+          tone: 'info',
+          key: `model:${id}`,
+          title: `Removed ${id}`,
+          body: `${variant}: freed ${formatBytes(result.bytesFreed)}.`,
+        });
         refreshDiskSoon();
       }),
 

@@ -52,11 +52,7 @@ export type SortKey = 'name' | 'size' | 'status' | 'lastUsed';
 export type StatusFilter = 'all' | 'ready' | 'active' | 'missing' | 'problems';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
-export type Dialog =
-  | { kind: 'gc' }
-  | { kind: 'remove'; id: string; variant: string }
-  | { kind: 'settings' }
-  | { kind: 'imports' };
+export type Dialog = { kind: 'gc' } | { kind: 'remove'; id: string; variant: string } | { kind: 'settings' } | { kind: 'imports' };
 
 export interface Toast {
   id: number;

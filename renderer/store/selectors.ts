@@ -6,7 +6,8 @@ import type { ModelListItem } from '../../shared/api';
 import type { JobProgress, JobState, StatusReport } from '../../shared/results';
 import { statusKey, type AppState, type StatusFilter } from './app-store';
 
-export type DisplayKind = 'not-present' | 'partial' | 'queued' | 'downloading' | 'paused' | 'verifying' | 'complete' | 'corrupt' | 'failed' | 'unknown';
+export type DisplayKind =
+  'not-present' | 'partial' | 'queued' | 'downloading' | 'paused' | 'verifying' | 'complete' | 'corrupt' | 'failed' | 'unknown';
 
 export interface DisplayStatus {
   kind: DisplayKind;
@@ -72,8 +73,10 @@ export function jobFor(state: AppState, id: string, variant: string): JobProgres
 export const selectStatusOf = (id: string, variant: string) => (state: AppState) => state.statuses[statusKey(id, variant)];
 export const selectJobOf = (id: string, variant: string) => (state: AppState) => jobFor(state, id, variant);
 
-export const selectDisplayStatus = (id: string, variant: string) => (state: AppState): DisplayStatus =>
-  displayStatus(state.statuses[statusKey(id, variant)], jobFor(state, id, variant), state.pending[statusKey(id, variant)] === 'verify');
+export const selectDisplayStatus =
+  (id: string, variant: string) =>
+  (state: AppState): DisplayStatus =>
+    displayStatus(state.statuses[statusKey(id, variant)], jobFor(state, id, variant), state.pending[statusKey(id, variant)] === 'verify');
 
 function matchesFilter(state: AppState, model: ModelListItem, filter: StatusFilter): boolean {
   if (filter === 'all') return true;

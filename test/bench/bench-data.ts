@@ -40,7 +40,9 @@ export function ensureDataSet(root: string, name: string, files: Array<{ path: s
   const index = join(root, `${name}.index.json`);
   if (existsSync(index)) {
     const saved = JSON.parse(readFileSync(index, 'utf8')) as BenchFile[];
-    const same = saved.length === files.length && saved.every((f, i) => f.path === files[i]?.path && f.size === files[i]?.size && existsSync(join(root, f.path)));
+    const same =
+      saved.length === files.length &&
+      saved.every((f, i) => f.path === files[i]?.path && f.size === files[i]?.size && existsSync(join(root, f.path)));
     if (same) return saved;
   }
   const out = files.map((f) => ({ ...f, sha256: writeRandomFile(join(root, f.path), f.size) }));

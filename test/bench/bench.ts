@@ -42,7 +42,17 @@ function parseSize(text: string): number {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, size: 2 * 1024 ** 3, files: 64, json: false, dir: join(repo, '.bench'), keep: false, tools: ['ours', 'curl', 'aria2c', 'hf', 'cp'], resume: true, rssSize: -1 };
+  const o: Options = {
+    runs: 3,
+    size: 2 * 1024 ** 3,
+    files: 64,
+    json: false,
+    dir: join(repo, '.bench'),
+    keep: false,
+    tools: ['ours', 'curl', 'aria2c', 'hf', 'cp'],
+    resume: true,
+    rssSize: -1,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const next = () => {
@@ -116,14 +126,21 @@ async function main(): Promise<void> {
   say('generating incompressible data (cached between runs of the same shape)...');
   const per = Math.floor(opts.size / opts.files);
   const cases: Case[] = [
-    { name: 'single file', folder: 'single', files: ensureDataSet(dataDir, `single-${opts.size}`, [{ path: `single-${opts.size}/model.bin`, size: opts.size }]) },
+    {
+      name: 'single file',
+      folder: 'single',
+      files: ensureDataSet(dataDir, `single-${opts.size}`, [{ path: `single-${opts.size}/model.bin`, size: opts.size }]),
+    },
     {
       name: `model (${opts.files} files)`,
       folder: `model-${opts.size}-${opts.files}`,
       files: ensureDataSet(
         dataDir,
         `model-${opts.size}-${opts.files}`,
-        Array.from({ length: opts.files }, (_, i) => ({ path: `model-${opts.size}-${opts.files}/part-${String(i).padStart(3, '0')}.safetensors`, size: i === opts.files - 1 ? opts.size - per * (opts.files - 1) : per })),
+        Array.from({ length: opts.files }, (_, i) => ({
+          path: `model-${opts.size}-${opts.files}/part-${String(i).padStart(3, '0')}.safetensors`,
+          size: i === opts.files - 1 ? opts.size - per * (opts.files - 1) : per,
+        })),
       ),
     },
   ];
@@ -134,11 +151,23 @@ async function main(): Promise<void> {
   const nginx = await startNginx(dataDir, join(opts.dir, 'nginx'));
   const relName = (c: Case, f: BenchFile) => f.path.slice(c.folder.length + 1);
   const hub = await startHubServer(
-    cases.map((c, i) => ({ id: `bench/case${i}`, files: c.files.map((f) => ({ path: relName(c, f), size: f.size, sha256: f.sha256, urlPath: `/${f.path}` })) })),
+    cases.map((c, i) => ({
+      id: `bench/case${i}`,
+      files: c.files.map((f) => ({ path: relName(c, f), size: f.size, sha256: f.sha256, urlPath: `/${f.path}` })),
+    })),
     nginx.url,
   );
   const engine = join(opts.dir, 'engine-child.mjs');
-  await build({ entryPoints: [join(repo, 'test/bench/engine-child.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: engine, logLevel: 'error', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  await build({
+    entryPoints: [join(repo, 'test/bench/engine-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: engine,
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
   const useOrchestrator = existsSync(join(repo, 'main/core/orchestrator.ts'));
 
   const tools: Record<string, (c: Case, ci: number, out: string) => Promise<Measured>> = {
@@ -167,7 +196,12 @@ async function main(): Promise<void> {
       const gets = c.files.map((f) => `-o '${join(out, relName(c, f))}' '${nginx.url}/${f.path}'`).join(' ');
       const sums = c.files.map((f) => `'${join(out, relName(c, f))}'`).join(' ');
       const m = await measure('sh', ['-c', `curl -sS --fail ${gets} && sha256sum ${sums}`]);
-      const got = new Map(m.stdout.trim().split('\n').map((l) => [l.slice(66), l.slice(0, 64)]));
+      const got = new Map(
+        m.stdout
+          .trim()
+          .split('\n')
+          .map((l) => [l.slice(66), l.slice(0, 64)]),
+      );
       for (const f of c.files) if (got.get(join(out, relName(c, f))) !== f.sha256) throw new Error(`curl: wrong bytes for ${f.path}`);
       return m;
     },
@@ -175,9 +209,25 @@ async function main(): Promise<void> {
       mkdirSync(out, { recursive: true });
       const input = join(opts.dir, 'aria2-input.txt');
       writeFileSync(input, c.files.map((f) => `${nginx.url}/${f.path}\n  out=${relName(c, f)}\n  checksum=sha-256=${f.sha256}\n`).join(''));
-      return measure('aria2c', ['-x8', '-s8', '-j8', '-k1M', '--file-allocation=falloc', '--allow-overwrite=true', '--auto-file-renaming=false', '--console-log-level=error', '--summary-interval=0', '-q', '-d', out, '-i', input]);
+      return measure('aria2c', [
+        '-x8',
+        '-s8',
+        '-j8',
+        '-k1M',
+        '--file-allocation=falloc',
+        '--allow-overwrite=true',
+        '--auto-file-renaming=false',
+        '--console-log-level=error',
+        '--summary-interval=0',
+        '-q',
+        '-d',
+        out,
+        '-i',
+        input,
+      ]);
     },
-    hf: async (_c, ci, out) => measure(process.execPath, [join(repo, 'test/bench/hub-child.mjs'), hub.url, `bench/case${ci}`, out], { cwd: repo }),
+    hf: async (_c, ci, out) =>
+      measure(process.execPath, [join(repo, 'test/bench/hub-child.mjs'), hub.url, `bench/case${ci}`, out], { cwd: repo }),
     cp: async (c, _ci, out) => measure('cp', ['-r', join(dataDir, c.folder), out]),
   };
   const order = opts.tools.filter((t) => t in tools);
@@ -196,7 +246,9 @@ async function main(): Promise<void> {
         const t = perTool.get(tool) as ToolResult;
         t.timesMs.push(m.ms);
         t.peakRss.push(m.peakRss);
-        say(`  ${c.name} run ${r + 1}/${opts.runs} ${tool}: ${(m.ms / 1000).toFixed(2)} s, peak RSS ${(m.peakRss / 1024 ** 2).toFixed(0)} MB`);
+        say(
+          `  ${c.name} run ${r + 1}/${opts.runs} ${tool}: ${(m.ms / 1000).toFixed(2)} s, peak RSS ${(m.peakRss / 1024 ** 2).toFixed(0)} MB`,
+        );
         if (tool === 'ours') verifyOurs(c, out);
         rmSync(out, { recursive: true, force: true });
       }
@@ -204,7 +256,8 @@ async function main(): Promise<void> {
     results.push({ case: c.name, tools: [...perTool.values()] });
   }
 
-  let resume: { killedAtBytes: number; fileBytes: number; refetchedBytes: number; refetchedPercent: number; secondRunMs: number } | null = null;
+  let resume: { killedAtBytes: number; fileBytes: number; refetchedBytes: number; refetchedPercent: number; secondRunMs: number } | null =
+    null;
   if (opts.resume && order.includes('ours')) resume = await resumeCase(cases[0] as Case, engine, nginx, outDir, useOrchestrator);
 
   let rss: { fileBytes: number; peakRss: number; ms: number } | null = null;
@@ -242,10 +295,17 @@ function verifyOurs(c: Case, out: string): void {
     }
   };
   walk(join(out, 'models'));
-  for (const f of c.files) if (found.get(f.path.split('/').pop() as string) !== f.size) throw new Error(`ours: ${f.path} missing from the models folder`);
+  for (const f of c.files)
+    if (found.get(f.path.split('/').pop() as string) !== f.size) throw new Error(`ours: ${f.path} missing from the models folder`);
 }
 
-async function resumeCase(c: Case, engine: string, nginx: Awaited<ReturnType<typeof startNginx>>, outDir: string, useOrchestrator: boolean) {
+async function resumeCase(
+  c: Case,
+  engine: string,
+  nginx: Awaited<ReturnType<typeof startNginx>>,
+  outDir: string,
+  useOrchestrator: boolean,
+) {
   const f = c.files[0] as BenchFile;
   const out = join(outDir, 'resume');
   rmSync(out, { recursive: true, force: true });
@@ -256,7 +316,15 @@ async function resumeCase(c: Case, engine: string, nginx: Awaited<ReturnType<typ
     JSON.stringify({
       root: out,
       orchestrator: useOrchestrator,
-      model: { id: 'bench-resume', version: '1', variants: ['default'], defaultVariant: 'default', allowPatterns: ['*'], files: [{ path: f.path.split('/').pop(), size: f.size, sha256: f.sha256, optional: false }], sources: [`${nginx.url}/${c.folder}`] },
+      model: {
+        id: 'bench-resume',
+        version: '1',
+        variants: ['default'],
+        defaultVariant: 'default',
+        allowPatterns: ['*'],
+        files: [{ path: f.path.split('/').pop(), size: f.size, sha256: f.sha256, optional: false }],
+        sources: [`${nginx.url}/${c.folder}`],
+      },
     }),
   );
   const before = nginx.bytesSent();
@@ -270,7 +338,10 @@ async function resumeCase(c: Case, engine: string, nginx: Awaited<ReturnType<typ
       0,
       ...journals.map(([path, key]) => {
         try {
-          return (JSON.parse(readFileSync(path, 'utf8')) as Record<string, Array<[number, number]>>)[key]?.reduce((n, [s, e]) => n + e - s, 0) ?? 0;
+          return (
+            (JSON.parse(readFileSync(path, 'utf8')) as Record<string, Array<[number, number]>>)[key]?.reduce((n, [s, e]) => n + e - s, 0) ??
+            0
+          );
         } catch {
           return 0;
         }
@@ -300,7 +371,13 @@ async function resumeCase(c: Case, engine: string, nginx: Awaited<ReturnType<typ
   const total = nginx.bytesSent() - before;
   rmSync(out, { recursive: true, force: true });
   const refetchedBytes = Math.max(0, total - f.size);
-  return { killedAtBytes: killedAt, fileBytes: f.size, refetchedBytes, refetchedPercent: (refetchedBytes / f.size) * 100, secondRunMs: second.ms };
+  return {
+    killedAtBytes: killedAt,
+    fileBytes: f.size,
+    refetchedBytes,
+    refetchedPercent: (refetchedBytes / f.size) * 100,
+    secondRunMs: second.ms,
+  };
 }
 
 function report(
@@ -329,7 +406,9 @@ function report(
       };
     }),
     resume,
-    largeFile: rss ? { fileBytes: rss.fileBytes, oursPeakRssMB: Math.round(rss.peakRss / 1024 ** 2), oursMs: Math.round(rss.ms), targetPeakRssMB: 200 } : null,
+    largeFile: rss
+      ? { fileBytes: rss.fileBytes, oursPeakRssMB: Math.round(rss.peakRss / 1024 ** 2), oursMs: Math.round(rss.ms), targetPeakRssMB: 200 }
+      : null,
     targets: results.map((r) => {
       const m = (tool: string) => {
         const t = r.tools.find((x) => x.tool === tool);
@@ -341,7 +420,10 @@ function report(
         oursOverAria2c: { value: ratio('aria2c'), target: 0.8 },
         oursOverHuggingfaceHub: { value: ratio('hf'), target: 0.5 },
         oursOverCp: { value: ratio('cp'), target: 1.3 },
-        oursPeakRssMB: { value: Math.round(Math.max(...(r.tools.find((x) => x.tool === 'ours')?.peakRss ?? [0])) / 1024 ** 2), target: 200 },
+        oursPeakRssMB: {
+          value: Math.round(Math.max(...(r.tools.find((x) => x.tool === 'ours')?.peakRss ?? [0])) / 1024 ** 2),
+          target: 200,
+        },
       };
     }),
   };
@@ -349,29 +431,46 @@ function report(
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return;
   }
-  const names: Record<string, string> = { ours: 'ours (ensure, verified)', curl: 'curl + sha256sum', aria2c: 'aria2c -x8 -s8 --checksum', hf: '@huggingface/hub snapshotDownload', cp: 'cp (write limit)' };
+  const names: Record<string, string> = {
+    ours: 'ours (ensure, verified)',
+    curl: 'curl + sha256sum',
+    aria2c: 'aria2c -x8 -s8 --checksum',
+    hf: '@huggingface/hub snapshotDownload',
+    cp: 'cp (write limit)',
+  };
   const lines: string[] = [];
-  lines.push(`machine: ${doc.machine.cpus} CPUs (${doc.machine.cpuModel}), ${(doc.machine.memoryBytes / 1024 ** 3).toFixed(0)} GiB RAM, load average ${doc.machine.loadAverage.map((x) => x.toFixed(2)).join(' ')}`);
+  lines.push(
+    `machine: ${doc.machine.cpus} CPUs (${doc.machine.cpuModel}), ${(doc.machine.memoryBytes / 1024 ** 3).toFixed(0)} GiB RAM, load average ${doc.machine.loadAverage.map((x) => x.toFixed(2)).join(' ')}`,
+  );
   for (const c of doc.cases) {
     lines.push('');
     lines.push(`${c.case}, ${(opts.size / 1024 ** 3).toFixed(2)} GiB, median of ${opts.runs}`);
     lines.push(`${'tool'.padEnd(36)}${'median s'.padStart(10)}${'time/ours'.padStart(11)}${'peak RSS MB'.padStart(13)}   runs (s)`);
     for (const t of c.tools) {
-      lines.push(`${(names[t.tool] ?? t.tool).padEnd(36)}${(t.medianMs / 1000).toFixed(2).padStart(10)}${t.timeVsOurs.toFixed(2).padStart(11)}${String(t.peakRssMB).padStart(13)}   ${t.timesMs.map((x) => (x / 1000).toFixed(2)).join(' ')}`);
+      lines.push(
+        `${(names[t.tool] ?? t.tool).padEnd(36)}${(t.medianMs / 1000).toFixed(2).padStart(10)}${t.timeVsOurs.toFixed(2).padStart(11)}${String(t.peakRssMB).padStart(13)}   ${t.timesMs.map((x) => (x / 1000).toFixed(2)).join(' ')}`,
+      );
     }
   }
   lines.push('');
   for (const t of doc.targets) {
-    const mark = (v: number, target: number) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)} ${v <= target ? 'ok' : 'MISSED'} (target <= ${target})`);
-    lines.push(`${t.case}: ours/aria2c ${mark(t.oursOverAria2c.value, 0.8)}; ours/hub ${mark(t.oursOverHuggingfaceHub.value, 0.5)}; ours/cp ${mark(t.oursOverCp.value, 1.3)}; ours peak RSS ${t.oursPeakRssMB.value} MB (target <= 200)`);
+    const mark = (v: number, target: number) =>
+      Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)} ${v <= target ? 'ok' : 'MISSED'} (target <= ${target})`;
+    lines.push(
+      `${t.case}: ours/aria2c ${mark(t.oursOverAria2c.value, 0.8)}; ours/hub ${mark(t.oursOverHuggingfaceHub.value, 0.5)}; ours/cp ${mark(t.oursOverCp.value, 1.3)}; ours peak RSS ${t.oursPeakRssMB.value} MB (target <= 200)`,
+    );
   }
   if (resume) {
     lines.push('');
-    lines.push(`resume: killed with SIGKILL at ${(resume.killedAtBytes / 1024 ** 2).toFixed(0)} MiB journaled of ${(resume.fileBytes / 1024 ** 2).toFixed(0)} MiB; restart finished in ${(resume.secondRunMs / 1000).toFixed(2)} s; bytes fetched twice ${(resume.refetchedBytes / 1024 ** 2).toFixed(1)} MiB = ${resume.refetchedPercent.toFixed(2)}% of the file (target <= 2%)`);
+    lines.push(
+      `resume: killed with SIGKILL at ${(resume.killedAtBytes / 1024 ** 2).toFixed(0)} MiB journaled of ${(resume.fileBytes / 1024 ** 2).toFixed(0)} MiB; restart finished in ${(resume.secondRunMs / 1000).toFixed(2)} s; bytes fetched twice ${(resume.refetchedBytes / 1024 ** 2).toFixed(1)} MiB = ${resume.refetchedPercent.toFixed(2)}% of the file (target <= 2%)`,
+    );
   }
   if (rss) {
     const mb = Math.round(rss.peakRss / 1024 ** 2);
-    lines.push(`large file: ours fetched ${(rss.fileBytes / 1024 ** 3).toFixed(2)} GiB in ${(rss.ms / 1000).toFixed(2)} s with peak RSS ${mb} MB ${mb <= 200 ? 'ok' : 'MISSED'} (target <= 200)`);
+    lines.push(
+      `large file: ours fetched ${(rss.fileBytes / 1024 ** 3).toFixed(2)} GiB in ${(rss.ms / 1000).toFixed(2)} s with peak RSS ${mb} MB ${mb <= 200 ? 'ok' : 'MISSED'} (target <= 200)`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -63,4 +63,6 @@ if (useOrchestrator) {
   await d.close();
   await pool.close();
 }
-process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, downloaded, peakRss: peak(), cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, ...(process.env.BENCH_MEM ? { memPeakMB: memPeak } : {}) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms: performance.now() - started, downloaded, peakRss: peak(), cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, ...(process.env.BENCH_MEM ? { memPeakMB: memPeak } : {}) })}\n`,
+);

@@ -12,7 +12,11 @@ export interface Measured {
 
 const TIME = '/usr/bin/time';
 
-export function measure(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (pid: number) => void } = {}): Promise<Measured> {
+export function measure(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (pid: number) => void } = {},
+): Promise<Measured> {
   const report = `/tmp/bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`;
   const useTime = existsSync(TIME);
   const [file, argv] = useTime ? [TIME, ['-v', '-o', report, cmd, ...args]] : [cmd, args];

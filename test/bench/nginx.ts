@@ -62,7 +62,9 @@ http {
 }
 `,
   );
-  const proc: ChildProcess = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', conf, '-e', join(prefix, 'logs', 'error.log')], { stdio: 'ignore' });
+  const proc: ChildProcess = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', conf, '-e', join(prefix, 'logs', 'error.log')], {
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

@@ -78,32 +78,52 @@ for (const target of E2E_TARGETS) {
       await dropFiles(page, [{ name: 'models.toml', text: catalogue.manifestToml }]);
       await modelCard(page, catalogue.bigModel.id).waitFor();
       await modelCard(page, catalogue.smallModel.id).waitFor();
-      await pollUntil(() => badgeStatus(modelCard(page, catalogue.bigModel.id)), (s) => s === 'not-present');
+      await pollUntil(
+        () => badgeStatus(modelCard(page, catalogue.bigModel.id)),
+        (s) => s === 'not-present',
+      );
     });
 
     it('downloads with visible, advancing progress, and pauses and resumes without starting over', async () => {
       const card = modelCard(page, catalogue.bigModel.id);
       await card.getByTestId('download-button').click();
       await card.getByTestId('model-progress').waitFor();
-      const first = await pollUntil(() => progressPercent(card), (p) => p > 0);
-      const later = await pollUntil(() => progressPercent(card), (p) => p > first);
+      const first = await pollUntil(
+        () => progressPercent(card),
+        (p) => p > 0,
+      );
+      const later = await pollUntil(
+        () => progressPercent(card),
+        (p) => p > first,
+      );
       expect(later).toBeGreaterThan(first);
       expect(await card.getByTestId('progress-speed').textContent()).toMatch(/\/s$/);
       await shot('03-downloading');
 
       await card.getByTestId('pause-button').click();
-      await pollUntil(() => badgeStatus(card), (s) => s === 'paused');
+      await pollUntil(
+        () => badgeStatus(card),
+        (s) => s === 'paused',
+      );
       expect(await card.getByTestId('status-badge').textContent()).toMatch(/Paused \d+%/);
       await shot('04-paused');
 
       await card.getByTestId('resume-button').click();
-      await pollUntil(() => badgeStatus(card), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
+      await pollUntil(
+        () => badgeStatus(card),
+        (s) => s === 'complete',
+        DOWNLOAD_TIMEOUT,
+      );
       // Resuming reused the partial data: the source sent little more than the file once.
       const size = catalogue.bigModel.files[0]?.data.length ?? 0;
       expect(catalogue.server.bytesSent('/big/weights.safetensors')).toBeLessThan(size * 1.5);
       // On disk: the verified file, identical to the source.
       const onDisk = await readFile(join(dir, 'root', 'models', catalogue.bigModel.id, 'default', 'weights.safetensors'));
-      expect(createHash('sha256').update(onDisk).digest('hex')).toBe(createHash('sha256').update(catalogue.bigModel.files[0]?.data ?? Buffer.alloc(0)).digest('hex'));
+      expect(createHash('sha256').update(onDisk).digest('hex')).toBe(
+        createHash('sha256')
+          .update(catalogue.bigModel.files[0]?.data ?? Buffer.alloc(0))
+          .digest('hex'),
+      );
     });
 
     it('verifies a downloaded model and shows each file as verified', async () => {
@@ -130,14 +150,20 @@ for (const target of E2E_TARGETS) {
       await card.locator('[data-testid="file-row"][data-path="weights.safetensors"][data-result="failed"]').waitFor();
       expect(await card.locator('[data-testid="file-row"][data-path="config.json"]').getAttribute('data-result')).toBe('verified');
       expect(await card.getByTestId('verify-summary').textContent()).toMatch(/1 of 2 files failed/);
-      await pollUntil(() => badgeStatus(card), (s) => s === 'corrupt');
+      await pollUntil(
+        () => badgeStatus(card),
+        (s) => s === 'corrupt',
+      );
       await shot('06-corrupt');
     });
 
     it('queues downloads beyond the parallel limit, repairs the model, and the storage view counts both', async () => {
       await page.getByTestId('nav-downloads').click();
       await page.getByTestId('parallel-limit').selectOption('1');
-      await pollUntil(() => page.getByTestId('parallel-limit').inputValue(), (v) => v === '1');
+      await pollUntil(
+        () => page.getByTestId('parallel-limit').inputValue(),
+        (v) => v === '1',
+      );
       await page.getByTestId('nav-models').click();
 
       const big = modelCard(page, catalogue.bigModel.id);
@@ -147,22 +173,42 @@ for (const target of E2E_TARGETS) {
       const small = modelCard(page, catalogue.smallModel.id);
       await small.getByTestId('download-button').click();
       // One at a time: the second waits its turn.
-      await pollUntil(() => badgeStatus(small), (s) => s === 'queued');
-      await pollUntil(() => badgeStatus(big), (s) => s === 'downloading');
+      await pollUntil(
+        () => badgeStatus(small),
+        (s) => s === 'queued',
+      );
+      await pollUntil(
+        () => badgeStatus(big),
+        (s) => s === 'downloading',
+      );
       // Each file shows its own progress while the model downloads.
       await big.locator('[data-testid="file-row"][data-path="weights.safetensors"]').getByRole('progressbar').waitFor();
       await shot('07-queue-and-file-progress');
       await page.getByTestId('nav-downloads').click();
-      await pollUntil(() => page.getByTestId('job-row').count(), (n) => n >= 2);
+      await pollUntil(
+        () => page.getByTestId('job-row').count(),
+        (n) => n >= 2,
+      );
       expect(await page.getByTestId('queue-summary').textContent()).toMatch(/1 running · 1 waiting/);
       await shot('08-downloads-queue');
       await page.getByTestId('nav-models').click();
-      await pollUntil(() => badgeStatus(big), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
-      await pollUntil(() => badgeStatus(small), (s) => s === 'complete', DOWNLOAD_TIMEOUT);
+      await pollUntil(
+        () => badgeStatus(big),
+        (s) => s === 'complete',
+        DOWNLOAD_TIMEOUT,
+      );
+      await pollUntil(
+        () => badgeStatus(small),
+        (s) => s === 'complete',
+        DOWNLOAD_TIMEOUT,
+      );
 
       await page.getByTestId('nav-storage').click();
       await page.getByTestId('disk-chart').waitFor();
-      await pollUntil(() => page.getByTestId('usage-row').count(), (n) => n === 2);
+      await pollUntil(
+        () => page.getByTestId('usage-row').count(),
+        (n) => n === 2,
+      );
       const modelsLegend = await page.getByTestId('legend-models').textContent();
       expect(modelsLegend).toMatch(/Models\s*4\.\d+ MB/);
       expect(await page.getByTestId('quota-meter').textContent()).toMatch(/of the 10\.0 MB quota/);
@@ -191,11 +237,17 @@ for (const target of E2E_TARGETS) {
       await dialog.getByTestId('gc-result').waitFor();
       expect(await dialog.getByTestId('gc-result').textContent()).toMatch(/4\.\d+ MB freed/);
       await page.keyboard.press('Escape');
-      await pollUntil(() => page.getByTestId('usage-row').count(), (n) => n === 1);
+      await pollUntil(
+        () => page.getByTestId('usage-row').count(),
+        (n) => n === 1,
+      );
       expect(await page.getByTestId('usage-row').getAttribute('data-model-id')).toBe(catalogue.smallModel.id);
 
       await page.getByTestId('nav-models').click();
-      await pollUntil(() => badgeStatus(modelCard(page, catalogue.bigModel.id)), (s) => s === 'not-present');
+      await pollUntil(
+        () => badgeStatus(modelCard(page, catalogue.bigModel.id)),
+        (s) => s === 'not-present',
+      );
       expect(await badgeStatus(modelCard(page, catalogue.smallModel.id))).toBe('complete');
     });
 
@@ -220,13 +272,19 @@ for (const target of E2E_TARGETS) {
       await page.keyboard.press('/');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('model-search');
       await page.keyboard.type('small');
-      await pollUntil(() => page.getByTestId('model-card').count(), (n) => n === 1);
+      await pollUntil(
+        () => page.getByTestId('model-card').count(),
+        (n) => n === 1,
+      );
       await page.getByTestId('model-search').fill('');
     });
 
     it('imports with the Import button too, and says when nothing new was added', async () => {
       await page.getByTestId('nav-models').click();
-      await page.getByTestId('import-input').first().setInputFiles({ name: 'models.toml', mimeType: 'text/plain', buffer: Buffer.from(catalogue.manifestToml) });
+      await page
+        .getByTestId('import-input')
+        .first()
+        .setInputFiles({ name: 'models.toml', mimeType: 'text/plain', buffer: Buffer.from(catalogue.manifestToml) });
       await page.getByTestId('toast').filter({ hasText: 'Imported models.toml' }).first().waitFor();
       expect(await page.getByTestId('model-card').count()).toBe(2);
       // Importing a file of the same name again updates it rather than adding a second copy.
@@ -258,7 +316,10 @@ for (const target of E2E_TARGETS) {
       // The safe choice has the focus: Enter now would keep the model.
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep it');
       await dialog.getByTestId('confirm-remove').click();
-      await pollUntil(() => badgeStatus(small), (s) => s === 'not-present');
+      await pollUntil(
+        () => badgeStatus(small),
+        (s) => s === 'not-present',
+      );
       await page.getByTestId('nav-storage').click();
       await page.getByTestId('storage-empty').waitFor();
     });

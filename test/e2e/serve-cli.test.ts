@@ -24,7 +24,10 @@ describe('npm run web', () => {
   });
 
   it('prints the URL with its token first, serves on it, and stops on SIGTERM', async () => {
-    const child = spawn(tsx, [serve, '--port', '0', '--root', join(dir, 'root'), '--no-demo'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tsx, [serve, '--port', '0', '--root', join(dir, 'root'), '--no-demo'], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines = createInterface({ input: child.stdout });
     const [first] = (await once(lines, 'line')) as [string];
     expect(first).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+$/);
@@ -50,7 +53,10 @@ describe('npm run web', () => {
     const { writeFile } = await import('node:fs/promises');
     const manifest = join(dir, 'models.toml');
     await writeFile(manifest, 'schema_version = 2\n');
-    const child = spawn(tsx, [serve, '--manifest', manifest, '--root', join(dir, 'root')], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tsx, [serve, '--manifest', manifest, '--root', join(dir, 'root')], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];

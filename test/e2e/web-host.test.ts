@@ -20,7 +20,13 @@ interface Reply {
 function send(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: { host: `127.0.0.1:${port}`, ...options.headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: { host: `127.0.0.1:${port}`, ...options.headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -56,7 +62,7 @@ describe('web host', () => {
     expect(web.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
   });
 
-  it('cannot be reached through the machine\'s other network addresses', async (context) => {
+  it("cannot be reached through the machine's other network addresses", async (context) => {
     const external = Object.values(networkInterfaces())
       .flat()
       .find((a) => a && a.family === 'IPv4' && !a.internal);
@@ -79,7 +85,12 @@ describe('web host', () => {
     const page = await send(web.port, {});
     expect(page.status).toBe(401);
     expect(page.body).not.toContain('<div id="root">');
-    const api = await send(web.port, { method: 'POST', path: '/api/call/listModels', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const api = await send(web.port, {
+      method: 'POST',
+      path: '/api/call/listModels',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(api.status).toBe(401);
     expect(JSON.parse(api.body)).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
     const wrong = await send(web.port, { path: '/?token=wrong' });
@@ -130,9 +141,19 @@ describe('web host', () => {
   });
 
   it('accepts API calls only as JSON, and answers bad payloads with structured errors', async () => {
-    const form = await send(web.port, { method: 'POST', path: '/api/call/listModels', headers: { ...auth, 'content-type': 'text/plain' }, body: '{}' });
+    const form = await send(web.port, {
+      method: 'POST',
+      path: '/api/call/listModels',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(form.status).toBe(415);
-    const notJson = await send(web.port, { method: 'POST', path: '/api/call/getStatus', headers: { ...auth, 'content-type': 'application/json' }, body: '{nope' });
+    const notJson = await send(web.port, {
+      method: 'POST',
+      path: '/api/call/getStatus',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(JSON.parse(notJson.body)).toMatchObject({ ok: false, error: { code: 'INVALID_CONFIG' } });
     const badInput = await send(web.port, {
       method: 'POST',
@@ -149,7 +170,12 @@ describe('web host', () => {
     });
     expect(JSON.parse(unknownModel.body)).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND' } });
     // Still serving.
-    const again = await send(web.port, { method: 'POST', path: '/api/call/getAppInfo', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
+    const again = await send(web.port, {
+      method: 'POST',
+      path: '/api/call/getAppInfo',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(JSON.parse(again.body)).toMatchObject({ ok: true, result: { host: 'web', canOpenFolder: false } });
   });
 
@@ -165,41 +191,44 @@ describe('web host', () => {
 
   it('pushes events over server-sent events', async () => {
     const received = new Promise<string>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: web.port, path: '/api/events', headers: { host: `127.0.0.1:${web.port}`, ...auth } }, (res) => {
-        expect(res.headers['content-type']).toContain('text/event-stream');
-        let text = '';
-        res.on('data', (c: Buffer) => {
-          text += c.toString('utf8');
-          const line = text.split('\n').find((l) => l.startsWith('data: '));
-          if (line) {
-            resolve(line.slice(6));
-            req.destroy();
-          }
-        });
-        // Once subscribed, cause an event: importing a manifest announces new models.
-        void send(web.port, {
-          method: 'POST',
-          path: '/api/call/importManifest',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            input: {
-              name: 'one.json',
-              text: JSON.stringify({
-                schema_version: 1,
-                models: {
-                  'one@1': {
-                    version: '1',
-                    variants: ['a'],
-                    default_variant: 'a',
-                    files: [{ path: 'f.bin', size: 1, sha256: 'a'.repeat(64) }],
-                    sources: { priority: ['http://127.0.0.1:9/x'] },
+      const req = httpRequest(
+        { host: '127.0.0.1', port: web.port, path: '/api/events', headers: { host: `127.0.0.1:${web.port}`, ...auth } },
+        (res) => {
+          expect(res.headers['content-type']).toContain('text/event-stream');
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString('utf8');
+            const line = text.split('\n').find((l) => l.startsWith('data: '));
+            if (line) {
+              resolve(line.slice(6));
+              req.destroy();
+            }
+          });
+          // Once subscribed, cause an event: importing a manifest announces new models.
+          void send(web.port, {
+            method: 'POST',
+            path: '/api/call/importManifest',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              input: {
+                name: 'one.json',
+                text: JSON.stringify({
+                  schema_version: 1,
+                  models: {
+                    'one@1': {
+                      version: '1',
+                      variants: ['a'],
+                      default_variant: 'a',
+                      files: [{ path: 'f.bin', size: 1, sha256: 'a'.repeat(64) }],
+                      sources: { priority: ['http://127.0.0.1:9/x'] },
+                    },
                   },
-                },
-              }),
-            },
-          }),
-        });
-      });
+                }),
+              },
+            }),
+          });
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -143,7 +143,8 @@ export async function startFaultServer(): Promise<FaultServer> {
       const sig = `s${++sigCounter}`;
       signatures.set(sig, 0);
       const fault = nextFault(path);
-      if (fault?.type === 'status') return send(fault.status, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+      if (fault?.type === 'status')
+        return send(fault.status, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
       return send(redirect.status, { location: `${redirect.to}?sig=${sig}&expire=${redirect.expireAfterUses ?? ''}` });
     }
 
@@ -160,11 +161,18 @@ export async function startFaultServer(): Promise<FaultServer> {
     const fault = nextFault(path);
     if (fault) log.fault = fault.type;
     if (fault?.type === 'status') {
-      return send(fault.status, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {}, `status ${fault.status}`);
+      return send(
+        fault.status,
+        fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
+        `status ${fault.status}`,
+      );
     }
 
     const size = entry.data.length;
-    const headers: Record<string, string | number> = { 'accept-ranges': entry.ranges ? 'bytes' : 'none', 'content-type': 'application/octet-stream' };
+    const headers: Record<string, string | number> = {
+      'accept-ranges': entry.ranges ? 'bytes' : 'none',
+      'content-type': 'application/octet-stream',
+    };
     if (entry.etag) headers.etag = entry.etag;
     if (entry.lastModified) headers['last-modified'] = entry.lastModified;
     if (entry.connectionClose) headers.connection = 'close';

@@ -23,7 +23,11 @@ describe('Throttle', () => {
     vi.useFakeTimers();
     try {
       const seen: number[] = [];
-      const throttle = new Throttle<number>((v) => seen.push(v), 100, () => Date.now());
+      const throttle = new Throttle<number>(
+        (v) => seen.push(v),
+        100,
+        () => Date.now(),
+      );
       for (let i = 1; i <= 50; i++) throttle.push(i);
       expect(seen).toEqual([1]);
       vi.advanceTimersByTime(100);

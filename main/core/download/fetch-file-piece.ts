@@ -21,7 +21,14 @@ export async function fetchFilePiece(ctx: FilePieceContext, piece: Piece): Promi
     const buf = Buffer.allocUnsafe(want);
     const { bytesRead } = await ctx.input.read(buf, 0, want, piece.written);
     if (bytesRead === 0) {
-      throw new AttemptError('source', new OrchestratorError('SIZE_MISMATCH', `${ctx.where}: the file ended at byte ${piece.written}, shorter than the manifest says. Check the local mirror.`, { source: ctx.where }));
+      throw new AttemptError(
+        'source',
+        new OrchestratorError(
+          'SIZE_MISMATCH',
+          `${ctx.where}: the file ended at byte ${piece.written}, shorter than the manifest says. Check the local mirror.`,
+          { source: ctx.where },
+        ),
+      );
     }
     ctx.sink.received(bytesRead);
     piece.lastByteAt = ctx.now();

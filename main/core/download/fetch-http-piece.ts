@@ -69,7 +69,14 @@ function sameValidator(a: SourceValidator | undefined, b: SourceValidator): bool
   return true;
 }
 
-function sourceError(kind: 'source' | 'transient', code: ConstructorParameters<typeof OrchestratorError>[0], where: string, what: string, extra: Record<string, unknown> = {}, retryAfterMs?: number) {
+function sourceError(
+  kind: 'source' | 'transient',
+  code: ConstructorParameters<typeof OrchestratorError>[0],
+  where: string,
+  what: string,
+  extra: Record<string, unknown> = {},
+  retryAfterMs?: number,
+) {
   return new AttemptError(kind, new OrchestratorError(code, `${where}: ${what}`, { source: where, ...extra }), retryAfterMs);
 }
 
@@ -97,33 +104,67 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
     }
     const encoding = header(headers, 'content-encoding');
     if (encoding && encoding.toLowerCase() !== 'identity') {
-      throw sourceError('source', 'SOURCE_UNAVAILABLE', where, `the server sent compressed data (Content-Encoding: ${encoding}) although the raw bytes were asked for. Use another source or fix the server.`);
+      throw sourceError(
+        'source',
+        'SOURCE_UNAVAILABLE',
+        where,
+        `the server sent compressed data (Content-Encoding: ${encoding}) although the raw bytes were asked for. Use another source or fix the server.`,
+      );
     }
     const got = validatorOf(headers);
     const lengthHeader = header(headers, 'content-length');
     if (statusCode === 206) {
-      if (!wantsRange) throw sourceError('source', 'SOURCE_UNAVAILABLE', where, 'the server sent a partial response to a whole-file request.');
+      if (!wantsRange)
+        throw sourceError('source', 'SOURCE_UNAVAILABLE', where, 'the server sent a partial response to a whole-file request.');
       const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header(headers, 'content-range') ?? '');
       if (m && m[3] !== '*' && Number(m[3]) !== size) {
-        throw sourceError('source', 'SIZE_MISMATCH', where, `the file has ${m[3]} bytes but the manifest says ${size}. The source holds a different file; check the manifest.`, { expected: size, actual: Number(m[3]) });
+        throw sourceError(
+          'source',
+          'SIZE_MISMATCH',
+          where,
+          `the file has ${m[3]} bytes but the manifest says ${size}. The source holds a different file; check the manifest.`,
+          { expected: size, actual: Number(m[3]) },
+        );
       }
       if (!m || Number(m[1]) !== askStart || Number(m[2]) !== askEnd - 1) {
-        throw sourceError('source', 'SOURCE_UNAVAILABLE', where, `the server answered ${range} with the wrong range (${header(headers, 'content-range') ?? 'none'}).`);
+        throw sourceError(
+          'source',
+          'SOURCE_UNAVAILABLE',
+          where,
+          `the server answered ${range} with the wrong range (${header(headers, 'content-range') ?? 'none'}).`,
+        );
       }
       if (!sameValidator(validator, got)) {
-        throw new AttemptError('invalidate', new OrchestratorError('CONCURRENT_MODIFICATION', `${where}: the file changed on the server during the download; starting it over.`, { source: where }));
+        throw new AttemptError(
+          'invalidate',
+          new OrchestratorError(
+            'CONCURRENT_MODIFICATION',
+            `${where}: the file changed on the server during the download; starting it over.`,
+            { source: where },
+          ),
+        );
       }
     } else {
       // 200: the whole file. Fine when the whole file was wanted; otherwise the server ignores
       // ranges, or (If-Range sent) the file changed: either way only a single stream works now.
       if (lengthHeader !== undefined && Number(lengthHeader) !== size) {
-        throw sourceError('source', 'SIZE_MISMATCH', where, `the server sends ${lengthHeader} bytes but the manifest says ${size}. The source holds a different file; check the manifest.`, { expected: size, actual: Number(lengthHeader) });
+        throw sourceError(
+          'source',
+          'SIZE_MISMATCH',
+          where,
+          `the server sends ${lengthHeader} bytes but the manifest says ${size}. The source holds a different file; check the manifest.`,
+          { expected: size, actual: Number(lengthHeader) },
+        );
       }
       if (askStart !== 0 || askEnd !== size) {
         const changed = ifRange !== undefined && !sameValidator(validator, got);
         throw new AttemptError(
           changed ? 'invalidate' : 'single-stream',
-          new OrchestratorError(changed ? 'CONCURRENT_MODIFICATION' : 'SOURCE_UNAVAILABLE', `${where}: ${changed ? 'the file changed on the server; starting it over' : 'the server does not support ranges; fetching the whole file in one stream'}.`, { source: where }),
+          new OrchestratorError(
+            changed ? 'CONCURRENT_MODIFICATION' : 'SOURCE_UNAVAILABLE',
+            `${where}: ${changed ? 'the file changed on the server; starting it over' : 'the server does not support ranges; fetching the whole file in one stream'}.`,
+            { source: where },
+          ),
         );
       }
     }
@@ -145,21 +186,52 @@ function statusFailure(status: number, headers: Headers, where: string, now: num
     return sourceError('source', 'AUTH_FAIL', where, `access denied (HTTP ${status}). ${help}`, { status });
   }
   if (status === 404 || status === 410) {
-    return sourceError('source', 'SOURCE_UNAVAILABLE', where, `the file is not there (HTTP ${status}). Check the source URL in the manifest.`, { status });
+    return sourceError(
+      'source',
+      'SOURCE_UNAVAILABLE',
+      where,
+      `the file is not there (HTTP ${status}). Check the source URL in the manifest.`,
+      { status },
+    );
   }
   if (status === 416) {
-    return new AttemptError('invalidate', new OrchestratorError('CONCURRENT_MODIFICATION', `${where}: the server refused the saved range (HTTP 416); starting the file over.`, { source: where, status }));
+    return new AttemptError(
+      'invalidate',
+      new OrchestratorError('CONCURRENT_MODIFICATION', `${where}: the server refused the saved range (HTTP 416); starting the file over.`, {
+        source: where,
+        status,
+      }),
+    );
   }
   if (status === 429) {
-    return sourceError('transient', 'RATE_LIMIT', where, 'the server is rate limiting requests (HTTP 429). Try again later or use another source.', { status }, retryAfter);
+    return sourceError(
+      'transient',
+      'RATE_LIMIT',
+      where,
+      'the server is rate limiting requests (HTTP 429). Try again later or use another source.',
+      { status },
+      retryAfter,
+    );
   }
   if (status >= 500 || status === 408) {
-    return sourceError('transient', 'SOURCE_UNAVAILABLE', where, `the server failed (HTTP ${status}). Try again later.`, { status }, retryAfter);
+    return sourceError(
+      'transient',
+      'SOURCE_UNAVAILABLE',
+      where,
+      `the server failed (HTTP ${status}). Try again later.`,
+      { status },
+      retryAfter,
+    );
   }
   return sourceError('source', 'SOURCE_UNAVAILABLE', where, `unexpected answer (HTTP ${status}).`, { status });
 }
 
-async function requestWithRedirects(ctx: HttpPieceContext, range: string | undefined, ifRange: string | undefined, rangeLength: number): Promise<HttpResponse> {
+async function requestWithRedirects(
+  ctx: HttpPieceContext,
+  range: string | undefined,
+  ifRange: string | undefined,
+  rangeLength: number,
+): Promise<HttpResponse> {
   const { source, state, clock } = ctx;
   const origin = new URL(source.url).origin;
   let fromCache = state.redirect !== undefined && clock.now() - state.redirect.at < ctx.redirectTtlMs;
@@ -229,25 +301,26 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpRespons
     });
   };
   try {
-    receive: for (let chunks = await body.readMany(); chunks !== null; chunks = await body.readMany()) for (const raw of chunks) {
-      piece.lastByteAt = clock.now();
-      sink.received(raw.length);
-      piece.attemptBytes += raw.length;
-      const room = piece.end - piece.received;
-      const chunk = raw.length > room ? raw.subarray(0, room) : raw;
-      if (chunk.length > 0) {
-        batch.push(chunk);
-        batchBytes += chunk.length;
-        piece.received += chunk.length;
+    receive: for (let chunks = await body.readMany(); chunks !== null; chunks = await body.readMany())
+      for (const raw of chunks) {
+        piece.lastByteAt = clock.now();
+        sink.received(raw.length);
+        piece.attemptBytes += raw.length;
+        const room = piece.end - piece.received;
+        const chunk = raw.length > room ? raw.subarray(0, room) : raw;
+        if (chunk.length > 0) {
+          batch.push(chunk);
+          batchBytes += chunk.length;
+          piece.received += chunk.length;
+        }
+        if (batchBytes === chunk.length) batchStartedAt = piece.lastByteAt;
+        // Write in large blocks, but never sit on slow-arriving bytes: progress and the journal follow the disk.
+        if (batchBytes >= ctx.writeChunkSize || piece.received >= piece.end || piece.lastByteAt - batchStartedAt >= 250) await flush();
+        // Stop early only when the tail was split off to another lane; otherwise read the body to
+        // its end so the connection goes back to the pool for the next range.
+        if (piece.received >= piece.end && piece.end < requestedEnd) break receive;
+        if (ctx.rate.bytesPerSecond > 0) await waitFor(piece, ctx.rate.take(raw.length, ctx.signal));
       }
-      if (batchBytes === chunk.length) batchStartedAt = piece.lastByteAt;
-      // Write in large blocks, but never sit on slow-arriving bytes: progress and the journal follow the disk.
-      if (batchBytes >= ctx.writeChunkSize || piece.received >= piece.end || piece.lastByteAt - batchStartedAt >= 250) await flush();
-      // Stop early only when the tail was split off to another lane; otherwise read the body to
-      // its end so the connection goes back to the pool for the next range.
-      if (piece.received >= piece.end && piece.end < requestedEnd) break receive;
-      if (ctx.rate.bytesPerSecond > 0) await waitFor(piece, ctx.rate.take(raw.length, ctx.signal));
-    }
   } finally {
     // Bytes already received are good: keep them even when the stream failed.
     await flush().catch(() => undefined);
@@ -260,7 +333,11 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpRespons
     // A body we cut ourselves to bound memory is no failure: ask for the rest at once.
     throw new AttemptError(
       'transient',
-      new OrchestratorError('INCOMPLETE_DOWNLOAD', `${where}: the connection ended early (at byte ${piece.written} of ${piece.end}). Retrying from there.`, { source: where }),
+      new OrchestratorError(
+        'INCOMPLETE_DOWNLOAD',
+        `${where}: the connection ended early (at byte ${piece.written} of ${piece.end}). Retrying from there.`,
+        { source: where },
+      ),
       undefined,
       body.cut,
     );

@@ -116,10 +116,16 @@ class FileDownload {
 
   async run(): Promise<DownloadOutcome> {
     if (!/^[0-9a-f]{64}$/.test(this.sha256) || !Number.isSafeInteger(this.size) || this.size < 0) {
-      throw new OrchestratorError('INVALID_CONFIG', `download: ${this.request.file.path} needs a 64-hex sha256 and a byte size.`, { path: this.request.file.path });
+      throw new OrchestratorError('INVALID_CONFIG', `download: ${this.request.file.path} needs a 64-hex sha256 and a byte size.`, {
+        path: this.request.file.path,
+      });
     }
     if (this.request.sources.length === 0) {
-      throw new OrchestratorError('SOURCE_UNAVAILABLE', `No source is configured for ${this.request.file.path}. Add a source to the model in the manifest.`, { path: this.request.file.path, failures: [] });
+      throw new OrchestratorError(
+        'SOURCE_UNAVAILABLE',
+        `No source is configured for ${this.request.file.path}. Add a source to the model in the manifest.`,
+        { path: this.request.file.path, failures: [] },
+      );
     }
     let suspectResume = false;
     let cleanRetryUsed = false;
@@ -136,7 +142,11 @@ class FileDownload {
           cleanRetryUsed = true;
           continue;
         }
-        const error = new OrchestratorError('CHECKSUM_FAIL', `${this.request.file.path}: the downloaded bytes do not match the manifest's sha256 (expected ${this.sha256}, got ${digest}). The source holds a different file; check the manifest or the source.`, { path: this.request.file.path, expected: this.sha256, actual: digest });
+        const error = new OrchestratorError(
+          'CHECKSUM_FAIL',
+          `${this.request.file.path}: the downloaded bytes do not match the manifest's sha256 (expected ${this.sha256}, got ${digest}). The source holds a different file; check the manifest or the source.`,
+          { path: this.request.file.path, expected: this.sha256, actual: digest },
+        );
         for (const src of contributors) {
           this.failed.add(src);
           this.failures.push({ source: src.base, error: toStructuredError(error) });
@@ -248,7 +258,11 @@ class FileDownload {
           : single
             ? Math.max(this.size, 1)
             : Math.max(tuning.minPieceSize, Math.min(tuning.pieceSize, Math.ceil(missingBytes / lanes)));
-        const queue = state.noRanges ? [newPiece(0, this.size)] : lanes === 1 ? cutPieces(gaps, Number.MAX_SAFE_INTEGER) : cutPieces(gaps, pieceSize);
+        const queue = state.noRanges
+          ? [newPiece(0, this.size)]
+          : lanes === 1
+            ? cutPieces(gaps, Number.MAX_SAFE_INTEGER)
+            : cutPieces(gaps, pieceSize);
         const outcome = await this.runLanes(src, state, input, queue, lanes, !single);
         if (outcome === 'complete') continue;
         const err = outcome;
@@ -256,7 +270,14 @@ class FileDownload {
           // Without ranges a broken stream can only start over: a few times, then the source is given up.
           if (state.noRanges && ++state.streamRestarts > tuning.retries) {
             const where = src.kind === 'http' ? redactUrl(src.url) : src.base;
-            throw new AttemptError('source', new OrchestratorError('INCOMPLETE_DOWNLOAD', `${where}: the server cannot resume (it ignores Range) and its whole-file stream broke off ${state.streamRestarts} times. Try again later or use another source.`, { source: where }));
+            throw new AttemptError(
+              'source',
+              new OrchestratorError(
+                'INCOMPLETE_DOWNLOAD',
+                `${where}: the server cannot resume (it ignores Range) and its whole-file stream broke off ${state.streamRestarts} times. Try again later or use another source.`,
+                { source: where },
+              ),
+            );
           }
           state.noRanges = true;
           this.resetBytes();
@@ -283,12 +304,26 @@ class FileDownload {
     } catch (error) {
       const e = toOrchestratorError(error, src.base);
       const code: ErrorCode = e.code === 'PERMISSION_DENIED' ? 'PERMISSION_DENIED' : 'SOURCE_UNAVAILABLE';
-      throw new AttemptError('source', new OrchestratorError(code, `${src.base}: cannot read ${src.filePath} (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check the local mirror.`, { source: src.base, path: src.filePath }));
+      throw new AttemptError(
+        'source',
+        new OrchestratorError(
+          code,
+          `${src.base}: cannot read ${src.filePath} (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check the local mirror.`,
+          { source: src.base, path: src.filePath },
+        ),
+      );
     }
     const { size } = await input.stat();
     if (size !== this.size) {
       await input.close();
-      throw new AttemptError('source', new OrchestratorError('SIZE_MISMATCH', `${src.base}: ${src.filePath} has ${size} bytes but the manifest says ${this.size}. Check the local mirror.`, { source: src.base, expected: this.size, actual: size }));
+      throw new AttemptError(
+        'source',
+        new OrchestratorError(
+          'SIZE_MISMATCH',
+          `${src.base}: ${src.filePath} has ${size} bytes but the manifest says ${this.size}. Check the local mirror.`,
+          { source: src.base, expected: this.size, actual: size },
+        ),
+      );
     }
     return input;
   }
@@ -455,7 +490,10 @@ class FileDownload {
       };
       try {
         if (src.kind === 'file') {
-          await fetchFilePiece({ input: input as FileHandle, sink, signal: attempt.signal, chunkSize: 4 * 1024 * 1024, now: clock.now, where: src.base }, piece);
+          await fetchFilePiece(
+            { input: input as FileHandle, sink, signal: attempt.signal, chunkSize: 4 * 1024 * 1024, now: clock.now, where: src.base },
+            piece,
+          );
         } else {
           // Waiting for a connection slot is not a stall: other files may hold the budget for long.
           piece.waiting = true;
@@ -506,7 +544,11 @@ class FileDownload {
         const backoff = failure.unreachable
           ? tuning.retryBaseDelayMs * (0.5 + tuning.random() / 2)
           : Math.min(tuning.retryMaxDelayMs, tuning.retryBaseDelayMs * 2 ** (piece.attempts - 1)) * (0.5 + tuning.random() / 2);
-        const delay = failure.free ? 0 : failure.retryAfterMs !== undefined ? Math.min(failure.retryAfterMs, tuning.maxRetryAfterMs) : backoff;
+        const delay = failure.free
+          ? 0
+          : failure.retryAfterMs !== undefined
+            ? Math.min(failure.retryAfterMs, tuning.maxRetryAfterMs)
+            : backoff;
         if (delay > 0) await clock.sleep(delay, stop);
       } finally {
         stop.removeEventListener('abort', onStop);
@@ -519,15 +561,32 @@ class FileDownload {
     if (error instanceof AttemptError) return error;
     const where = src.kind === 'http' ? redactUrl(src.url) : src.base;
     if (why === 'stalled') {
-      return new AttemptError('transient', new OrchestratorError('NETWORK_TIMEOUT', `${where}: no data for ${Math.round(this.ctx.tuning.stallTimeoutMs / 1000)} s. Check the network; the download resumes where it stopped.`, { source: where }));
+      return new AttemptError(
+        'transient',
+        new OrchestratorError(
+          'NETWORK_TIMEOUT',
+          `${where}: no data for ${Math.round(this.ctx.tuning.stallTimeoutMs / 1000)} s. Check the network; the download resumes where it stopped.`,
+          { source: where },
+        ),
+      );
     }
     if (why === 'slow') {
-      return new AttemptError('transient', new OrchestratorError('NETWORK_TIMEOUT', `${where}: a range was much slower than the others; retrying it on a new connection.`, { source: where }), undefined, true);
+      return new AttemptError(
+        'transient',
+        new OrchestratorError('NETWORK_TIMEOUT', `${where}: a range was much slower than the others; retrying it on a new connection.`, {
+          source: where,
+        }),
+        undefined,
+        true,
+      );
     }
     const net = networkFailure(error, where);
     if (net) return net;
     if (isAbortError(error)) {
-      return new AttemptError('transient', new OrchestratorError('NETWORK_TIMEOUT', `${where}: the request was interrupted.`, { source: where }));
+      return new AttemptError(
+        'transient',
+        new OrchestratorError('NETWORK_TIMEOUT', `${where}: the request was interrupted.`, { source: where }),
+      );
     }
     const e = toOrchestratorError(error, where);
     return new AttemptError(e.code === 'UNKNOWN_ERROR' ? 'transient' : 'fatal', e);
@@ -697,7 +756,10 @@ class FileDownload {
   private allSourcesFailed(): OrchestratorError {
     const codes = new Set(this.failures.map((f) => f.error.code));
     const only = codes.size === 1 ? ([...codes][0] as ErrorCode) : null;
-    let code: ErrorCode = only && ['AUTH_FAIL', 'RATE_LIMIT', 'SIZE_MISMATCH', 'CHECKSUM_FAIL', 'NETWORK_TIMEOUT', 'INCOMPLETE_DOWNLOAD'].includes(only) ? only : 'SOURCE_UNAVAILABLE';
+    let code: ErrorCode =
+      only && ['AUTH_FAIL', 'RATE_LIMIT', 'SIZE_MISMATCH', 'CHECKSUM_FAIL', 'NETWORK_TIMEOUT', 'INCOMPLETE_DOWNLOAD'].includes(only)
+        ? only
+        : 'SOURCE_UNAVAILABLE';
     const list = this.failures.map((f) => f.error.message).join(' ');
     const bytesPresent = this.done.total;
     // Bytes arrived but the transfer broke off on every source: the partial is kept for a retry.
@@ -717,7 +779,11 @@ class FileDownload {
   private finalError(error: unknown): OrchestratorError {
     if (error instanceof AttemptError) error = error.error;
     if (this.userSignal.aborted || (isAbortError(error) && this.userSignal.aborted)) {
-      return new OrchestratorError('CANCELLED', `The download of ${this.request.file.path} was cancelled; the partial file is kept for resuming.`, { path: this.request.file.path, failures: this.failures });
+      return new OrchestratorError(
+        'CANCELLED',
+        `The download of ${this.request.file.path} was cancelled; the partial file is kept for resuming.`,
+        { path: this.request.file.path, failures: this.failures },
+      );
     }
     const e = toOrchestratorError(error, this.request.file.path);
     if (!('failures' in e.details)) e.details.failures = this.failures;

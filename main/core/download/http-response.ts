@@ -69,7 +69,12 @@ function keptAlive(headers: ResponseHeaders): boolean {
  * Sends the request; resolves with the status and headers once they arrive. `expectedBody` is the
  * number of body bytes a 200/206 answer should carry (used to know when bytes are still due).
  */
-export function sendHttpRequest(dispatcher: Dispatcher, options: HttpRequestOptions, limits: BufferLimits, expectedBody: (status: number, headers: ResponseHeaders) => number | undefined): Promise<HttpResponse> {
+export function sendHttpRequest(
+  dispatcher: Dispatcher,
+  options: HttpRequestOptions,
+  limits: BufferLimits,
+  expectedBody: (status: number, headers: ResponseHeaders) => number | undefined,
+): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolveStart, rejectStart) => {
     let controller: Dispatcher.DispatchController | null = null;
     let started = false;

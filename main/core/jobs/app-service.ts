@@ -164,7 +164,12 @@ export class AppService implements ApiService {
         totalBytes: variantBytes[m.defaultVariant] ?? 0,
         sources: m.sources.map(redactSource),
         variantBytes,
-        files: m.files.map((f) => ({ path: f.path, size: f.size, optional: f.optional, ...(f.variants ? { variants: [...f.variants] } : {}) })),
+        files: m.files.map((f) => ({
+          path: f.path,
+          size: f.size,
+          optional: f.optional,
+          ...(f.variants ? { variants: [...f.variants] } : {}),
+        })),
         manifest: this.library.manifestOf(m.id),
       };
     });
@@ -306,11 +311,9 @@ export class AppService implements ApiService {
   async setSettings(patch: ApiParsedInput<'setSettings'>): Promise<SettingsView> {
     const nextRoot = patch.modelsRoot !== undefined ? resolve(patch.modelsRoot) : this.root;
     if (nextRoot !== this.root && this.queue.list().some((j) => j.state === 'running' || j.state === 'verifying')) {
-      throw new OrchestratorError(
-        'CONCURRENT_MODIFICATION',
-        'Downloads are running. Pause them before choosing another models folder.',
-        { modelsRoot: nextRoot },
-      );
+      throw new OrchestratorError('CONCURRENT_MODIFICATION', 'Downloads are running. Pause them before choosing another models folder.', {
+        modelsRoot: nextRoot,
+      });
     }
     const before = this.settings.get();
     const saved = await this.settings.update(patch.modelsRoot !== undefined ? { ...patch, modelsRoot: nextRoot } : patch);
@@ -347,7 +350,11 @@ export class AppService implements ApiService {
   // ---- internals ---------------------------------------------------------------------------
 
   private async newSlot(root: string): Promise<ServiceSlot> {
-    const service = await this.options.createModelService({ root, models: () => this.library.models(), settings: () => this.settings.get() });
+    const service = await this.options.createModelService({
+      root,
+      models: () => this.library.models(),
+      settings: () => this.settings.get(),
+    });
     const unsubscribe = service.onStatusChange?.((status) => void this.emitStatus(status.id, status.variant)) ?? (() => {});
     return { service, users: 0, retired: false, unsubscribe };
   }
@@ -395,9 +402,10 @@ export class AppService implements ApiService {
         notification: {
           kind: 'completed',
           title: `${job.id} is ready`,
-          body: fetched > 0
-            ? `Variant ${job.variant}: ${formatDecimalBytes(fetched)} downloaded and verified.`
-            : `Variant ${job.variant} was already present and verified.`,
+          body:
+            fetched > 0
+              ? `Variant ${job.variant}: ${formatDecimalBytes(fetched)} downloaded and verified.`
+              : `Variant ${job.variant} was already present and verified.`,
           id: job.id,
           variant: job.variant,
           jobId: job.jobId,
@@ -450,4 +458,3 @@ function variantOpt(variant: string | undefined): { variant?: string } {
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
-

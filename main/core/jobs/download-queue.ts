@@ -155,14 +155,17 @@ export class DownloadQueue {
   dismiss(jobId: string): void {
     const job = this.get(jobId);
     if (!FINISHED.has(job.progress.state)) {
-      throw new OrchestratorError('INVALID_CONFIG', `Job ${jobId} is still ${job.progress.state}; cancel it before dismissing it.`, { jobId });
+      throw new OrchestratorError('INVALID_CONFIG', `Job ${jobId} is still ${job.progress.state}; cancel it before dismissing it.`, {
+        jobId,
+      });
     }
     this.jobs.delete(jobId);
     this.options.onRemoved?.(jobId);
   }
 
   pauseAll(): JobProgress[] {
-    for (const job of this.jobs.values()) if (['queued', 'running', 'verifying'].includes(job.progress.state)) this.pause(job.progress.jobId);
+    for (const job of this.jobs.values())
+      if (['queued', 'running', 'verifying'].includes(job.progress.state)) this.pause(job.progress.jobId);
     return this.list();
   }
 
@@ -201,7 +204,10 @@ export class DownloadQueue {
 
   private get(jobId: string): Job {
     const job = this.jobs.get(jobId);
-    if (!job) throw new OrchestratorError('INVALID_CONFIG', `No download job ${jobId}. It may have been dismissed; start the download again.`, { jobId });
+    if (!job)
+      throw new OrchestratorError('INVALID_CONFIG', `No download job ${jobId}. It may have been dismissed; start the download again.`, {
+        jobId,
+      });
     return job;
   }
 

@@ -119,7 +119,9 @@ export class ManifestLibrary {
     const entry = this.entries.find((e) => e.name === name);
     if (!entry) throw new OrchestratorError('INVALID_CONFIG', `No imported manifest named ${name}.`, { name });
     if (entry.builtIn) {
-      throw new OrchestratorError('INVALID_CONFIG', `${name} is the manifest the app was started with; it cannot be removed here.`, { name });
+      throw new OrchestratorError('INVALID_CONFIG', `${name} is the manifest the app was started with; it cannot be removed here.`, {
+        name,
+      });
     }
     const before = new Set(this.registry.models().map((m) => m.id));
     this.entries = this.entries.filter((e) => e !== entry);
@@ -194,6 +196,9 @@ export class ManifestLibrary {
 }
 
 function safeFileName(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 80);
+  const cleaned = name
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 80);
   return cleaned || 'manifest';
 }

@@ -137,7 +137,12 @@ export class SettingsStore {
       maxBytesPerSecond: s.maxBytesPerSecond,
       quotaBytes: s.quotaBytes,
       hfTokenSet: Boolean(s.hfToken),
-      s3: { endpoint: s.s3.endpoint, region: s.s3.region, accessKeyId: s.s3.accessKeyId, secretAccessKeySet: Boolean(s.s3.secretAccessKey) },
+      s3: {
+        endpoint: s.s3.endpoint,
+        region: s.s3.region,
+        accessKeyId: s.s3.accessKeyId,
+        secretAccessKeySet: Boolean(s.s3.secretAccessKey),
+      },
       secretStorage: this.codec ? 'os-keychain' : 'file',
     };
   }

@@ -35,7 +35,15 @@ export interface RunningAppService {
 }
 
 export async function startAppService(options: StartAppServiceOptions): Promise<RunningAppService> {
-  const { root: chosenRoot, manifests: manifestPaths = [], demo: wantDemo, demoBytesPerSecond, demoSizeScale, createModelService, ...rest } = options;
+  const {
+    root: chosenRoot,
+    manifests: manifestPaths = [],
+    demo: wantDemo,
+    demoBytesPerSecond,
+    demoSizeScale,
+    createModelService,
+    ...rest
+  } = options;
   const root = resolve(chosenRoot ?? defaultModelsRoot());
   const manifests: Array<{ name: string; manifest: Manifest }> = [];
   for (const path of manifestPaths) {

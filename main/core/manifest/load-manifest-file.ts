@@ -14,7 +14,11 @@ export async function loadManifestFile(path: string, options: { localMirrorRoot?
   try {
     const info = await stat(manifestPath);
     if (info.isDirectory()) {
-      throw new OrchestratorError('MISSING_MANIFEST', `${manifestPath} is a folder, not a manifest. Pass the path of a models.toml or models.json file.`, { manifestPath });
+      throw new OrchestratorError(
+        'MISSING_MANIFEST',
+        `${manifestPath} is a folder, not a manifest. Pass the path of a models.toml or models.json file.`,
+        { manifestPath },
+      );
     }
     size = info.size;
   } catch (error) {
@@ -41,7 +45,12 @@ export function formatOf(path: string, text: string): ManifestFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return 'json';
   if (ext === '.toml') return 'toml';
-  return text.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'json' : 'toml';
+  return text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .startsWith('{')
+    ? 'json'
+    : 'toml';
 }
 
 function missingOr(error: unknown, manifestPath: string): OrchestratorError {

@@ -85,7 +85,10 @@ export class ModelRegistry {
   get(id: string): ModelSpec {
     const entry = this.entries.get(collisionKey(id));
     if (entry && entry.model.id === id) return entry.model;
-    throw modelNotFound(id, this.models().map((m) => m.id));
+    throw modelNotFound(
+      id,
+      this.models().map((m) => m.id),
+    );
   }
 
   /** The model and the variant to use: `variant` if given and valid, else the default one. */
@@ -108,11 +111,12 @@ export function chooseVariant(model: ModelSpec, variant?: string): string {
 
 export function modelNotFound(id: string, known: string[]): OrchestratorError {
   const similar = suggestSimilar(id, known);
-  const hint = similar.length > 0
-    ? ` Did you mean ${similar.join(' or ')}?`
-    : known.length > 0
-      ? ' Run `modelctl list` to see the models in the manifest.'
-      : ' The manifest lists no models.';
+  const hint =
+    similar.length > 0
+      ? ` Did you mean ${similar.join(' or ')}?`
+      : known.length > 0
+        ? ' Run `modelctl list` to see the models in the manifest.'
+        : ' The manifest lists no models.';
   return new OrchestratorError('MODEL_NOT_FOUND', `No model ${quote(id)} in the manifest.${hint}`, { id, suggestions: similar });
 }
 

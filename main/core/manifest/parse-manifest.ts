@@ -39,7 +39,14 @@ function parseTomlText(text: string, context: ValidationContext): unknown {
     if (error instanceof TomlError) {
       const reason = firstLine(error.message).replace(/^Invalid TOML document:\s*/, '');
       throw validationError(
-        [{ path: `line ${error.line}, column ${error.column}`, message: `TOML syntax error: ${reason}`, line: error.line, column: error.column }],
+        [
+          {
+            path: `line ${error.line}, column ${error.column}`,
+            message: `TOML syntax error: ${reason}`,
+            line: error.line,
+            column: error.column,
+          },
+        ],
         context,
       );
     }
@@ -56,7 +63,12 @@ function parseJson(text: string, context: ValidationContext): unknown {
     const offset = at ? Number(at[1]) : /end of JSON/i.test(message) ? text.length : null;
     const place = offset === null ? null : lineAndColumn(text, offset);
     const problem = place
-      ? { path: `line ${place.line}, column ${place.column}`, message: `JSON syntax error: ${stripPosition(message)}`, line: place.line, column: place.column }
+      ? {
+          path: `line ${place.line}, column ${place.column}`,
+          message: `JSON syntax error: ${stripPosition(message)}`,
+          line: place.line,
+          column: place.column,
+        }
       : { path: '(document)', message: `JSON syntax error: ${message}` };
     throw validationError([problem], context);
   }

@@ -57,9 +57,11 @@ export function checkRelativePath(path: string): NameProblem | null {
   if (path.includes('\\')) return traversal(`must use "/" as separator, not backslashes (got ${JSON.stringify(path)})`);
   if (path.startsWith('/')) return traversal(`must be relative, not absolute (got ${JSON.stringify(path)})`);
   if (/^[A-Za-z]:/.test(path)) return traversal(`must not start with a drive letter (got ${JSON.stringify(path)})`);
-  if (path.includes(':')) return traversal(`must not contain ":" (drive letters and alternate data streams are refused; got ${JSON.stringify(path)})`);
+  if (path.includes(':'))
+    return traversal(`must not contain ":" (drive letters and alternate data streams are refused; got ${JSON.stringify(path)})`);
   if (CONTROL_CHARS.test(path)) return traversal('must not contain control characters');
-  if (path.length > MAX_PATH_LENGTH) return { code: 'PATH_TOO_LONG', message: `must be at most ${MAX_PATH_LENGTH} characters (it has ${path.length})` };
+  if (path.length > MAX_PATH_LENGTH)
+    return { code: 'PATH_TOO_LONG', message: `must be at most ${MAX_PATH_LENGTH} characters (it has ${path.length})` };
   const segments = path.split('/');
   for (const segment of segments) {
     if (segment === '..') return traversal(`must not contain ".." segments (got ${JSON.stringify(path)})`);
@@ -69,7 +71,10 @@ export function checkRelativePath(path: string): NameProblem | null {
     if (WINDOWS_FORBIDDEN_CHARS.test(segment)) return traversal(`must not contain any of < > " | ? * (got ${JSON.stringify(path)})`);
     if (/[. ]$/.test(segment)) return traversal(`segments must not end with a dot or a space (got ${JSON.stringify(path)})`);
     if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) {
-      return { code: 'PATH_TOO_LONG', message: `each segment must be at most ${MAX_SEGMENT_BYTES} bytes (${JSON.stringify(segment.slice(0, 40))}… is longer)` };
+      return {
+        code: 'PATH_TOO_LONG',
+        message: `each segment must be at most ${MAX_SEGMENT_BYTES} bytes (${JSON.stringify(segment.slice(0, 40))}… is longer)`,
+      };
     }
   }
   return null;

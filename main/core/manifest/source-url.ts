@@ -49,7 +49,8 @@ export function checkSourceUrl(source: string): NameProblem | null {
     }
     case 's3': {
       const bucket = rest.split('/')[0] ?? '';
-      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return invalid(`s3:// needs a bucket name, like s3://bucket/prefix (got ${shown})`);
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+        return invalid(`s3:// needs a bucket name, like s3://bucket/prefix (got ${shown})`);
       return null;
     }
     case 'hf': {

@@ -51,7 +51,11 @@ export function validateManifest(document: unknown, context: ValidationContext =
       const key = collisionKey(id);
       const other = seenIds.get(key);
       if (other !== undefined) {
-        problems.add(place, `model id collides with ${quote(other)} on case-insensitive filesystems; rename one`, 'CASE_COLLISION_DETECTED');
+        problems.add(
+          place,
+          `model id collides with ${quote(other)} on case-insensitive filesystems; rename one`,
+          'CASE_COLLISION_DETECTED',
+        );
       } else {
         seenIds.set(key, id);
       }
@@ -73,7 +77,7 @@ function checkSchemaVersion(document: Table, problems: Problems, context: Valida
   if (version !== 1) {
     // A different schema may legitimately look different, so stop here rather than listing
     // "problems" that are really features of a newer format.
-    const shown = typeof version === 'bigint' ? version.toString() : JSON.stringify(version) ?? String(version);
+    const shown = typeof version === 'bigint' ? version.toString() : (JSON.stringify(version) ?? String(version));
     throw new OrchestratorError(
       'SCHEMA_VERSION_MISMATCH',
       `${where(context)}uses schema_version ${shown}, but this version of Model Orchestrator reads schema_version 1. Update the application or convert the manifest.`,
@@ -82,13 +86,7 @@ function checkSchemaVersion(document: Table, problems: Problems, context: Valida
   }
 }
 
-function validateModel(
-  id: string,
-  value: unknown,
-  place: string,
-  problems: Problems,
-  context: ValidationContext,
-): ModelSpec | null {
+function validateModel(id: string, value: unknown, place: string, problems: Problems, context: ValidationContext): ModelSpec | null {
   if (!isTable(value)) {
     problems.add(place, `must be a table describing the model, got ${describe(value)}`);
     return null;
@@ -105,13 +103,22 @@ function validateModel(
     const key = collisionKey(variant);
     const other = seenVariants.get(key);
     if (other === variant) problems.add(`${place}.variants[${i}]`, `lists ${quote(variant)} twice`);
-    else if (other !== undefined) problems.add(`${place}.variants[${i}]`, `${quote(variant)} collides with ${quote(other)} on case-insensitive filesystems`, 'CASE_COLLISION_DETECTED');
+    else if (other !== undefined)
+      problems.add(
+        `${place}.variants[${i}]`,
+        `${quote(variant)} collides with ${quote(other)} on case-insensitive filesystems`,
+        'CASE_COLLISION_DETECTED',
+      );
     else seenVariants.set(key, variant);
   });
 
   const defaultVariant = requiredString(value, 'default_variant', place, problems);
   if (defaultVariant !== undefined && variants.length > 0 && !variants.includes(defaultVariant)) {
-    problems.add(`${place}.default_variant`, `${quote(defaultVariant)} is not one of the variants (${variants.map(quote).join(', ')})`, 'VARIANT_NOT_FOUND');
+    problems.add(
+      `${place}.default_variant`,
+      `${quote(defaultVariant)} is not one of the variants (${variants.map(quote).join(', ')})`,
+      'VARIANT_NOT_FOUND',
+    );
   }
 
   const allowPatterns = stringList(value, 'allow_patterns', place, problems, { required: false, nonEmpty: false }) ?? ['*'];
@@ -127,12 +134,7 @@ function validateModel(
   return model;
 }
 
-function validateFiles(
-  model: Table,
-  place: string,
-  variants: string[],
-  problems: Problems,
-): ManifestFile[] | null {
+function validateFiles(model: Table, place: string, variants: string[], problems: Problems): ManifestFile[] | null {
   const value = own(model, 'files');
   const filesPlace = `${place}.files`;
   if (value === undefined) {
@@ -147,7 +149,9 @@ function validateFiles(
     problems.add(filesPlace, 'must list at least one file');
     return null;
   }
-  const files: Array<ManifestFile | null> = value.map((entry: unknown, i) => validateFile(entry, `${filesPlace}[${i}]`, variants, problems));
+  const files: Array<ManifestFile | null> = value.map((entry: unknown, i) =>
+    validateFile(entry, `${filesPlace}[${i}]`, variants, problems),
+  );
 
   // Within one variant every path must be distinct on every filesystem we support, and no
   // file may sit where another file needs a folder ("a" and "a/b").
@@ -166,9 +170,10 @@ function validateFiles(
       const other = byKey.get(key);
       if (other !== undefined) {
         const otherPath = (files[other] as ManifestFile).path;
-        const message = otherPath === file.path
-          ? `${quote(file.path)} is listed twice for variant ${quote(variant)} (also files[${other}])`
-          : `${quote(file.path)} collides with ${quote(otherPath)} (files[${other}]) on case-insensitive filesystems in variant ${quote(variant)}`;
+        const message =
+          otherPath === file.path
+            ? `${quote(file.path)} is listed twice for variant ${quote(variant)} (also files[${other}])`
+            : `${quote(file.path)} collides with ${quote(otherPath)} (files[${other}]) on case-insensitive filesystems in variant ${quote(variant)}`;
         collision(i, other, message);
         return;
       }
@@ -179,7 +184,11 @@ function validateFiles(
       for (let n = 1; n < segments.length; n++) {
         const parent = byKey.get(segments.slice(0, n).join('/'));
         if (parent !== undefined) {
-          collision(i, parent, `needs a folder where files[${parent}] (${quote((files[parent] as ManifestFile).path)}) is a file in variant ${quote(variant)}`);
+          collision(
+            i,
+            parent,
+            `needs a folder where files[${parent}] (${quote((files[parent] as ManifestFile).path)}) is a file in variant ${quote(variant)}`,
+          );
         }
       }
     }
@@ -193,12 +202,7 @@ function validateFiles(
   return files.every((f): f is ManifestFile => f !== null) ? files : null;
 }
 
-function validateFile(
-  value: unknown,
-  place: string,
-  modelVariants: string[],
-  problems: Problems,
-): ManifestFile | null {
+function validateFile(value: unknown, place: string, modelVariants: string[], problems: Problems): ManifestFile | null {
   if (!isTable(value)) {
     problems.add(place, `must be a table with path, size and sha256, got ${describe(value)}`);
     return null;
@@ -214,25 +218,34 @@ function validateFile(
   const size = own(value, 'size');
   if (size === undefined) problems.add(`${place}.size`, 'is required: the file size in bytes');
   else if (typeof size === 'bigint') problems.add(`${place}.size`, `${size} is too large (at most ${Number.MAX_SAFE_INTEGER} bytes)`);
-  else if (typeof size !== 'number' || !Number.isFinite(size)) problems.add(`${place}.size`, `must be a whole number of bytes, got ${describe(size)}`);
+  else if (typeof size !== 'number' || !Number.isFinite(size))
+    problems.add(`${place}.size`, `must be a whole number of bytes, got ${describe(size)}`);
   else if (!Number.isInteger(size)) problems.add(`${place}.size`, `must be a whole number of bytes, got ${size}`);
   else if (size < 0) problems.add(`${place}.size`, `must not be negative, got ${size}`);
   else if (!Number.isSafeInteger(size)) problems.add(`${place}.size`, `${size} is too large (at most ${Number.MAX_SAFE_INTEGER} bytes)`);
 
   const sha256 = requiredString(value, 'sha256', place, problems);
   if (sha256 !== undefined && !SHA256.test(sha256)) {
-    problems.add(`${place}.sha256`, `must be 64 hex characters (got ${sha256.length} characters${/^[0-9a-fA-F]*$/.test(sha256) ? '' : ', not all hex'})`);
+    problems.add(
+      `${place}.sha256`,
+      `must be 64 hex characters (got ${sha256.length} characters${/^[0-9a-fA-F]*$/.test(sha256) ? '' : ', not all hex'})`,
+    );
   }
 
   const optional = own(value, 'optional');
-  if (optional !== undefined && typeof optional !== 'boolean') problems.add(`${place}.optional`, `must be true or false, got ${describe(optional)}`);
+  if (optional !== undefined && typeof optional !== 'boolean')
+    problems.add(`${place}.optional`, `must be true or false, got ${describe(optional)}`);
 
   const variants = stringList(value, 'variants', place, problems, {
     required: false,
     nonEmpty: true,
     each: (variant, i) => {
       if (!modelVariants.includes(variant)) {
-        problems.add(`${place}.variants[${i}]`, `${quote(variant)} is not one of the model's variants (${modelVariants.map(quote).join(', ')})`, 'VARIANT_NOT_FOUND');
+        problems.add(
+          `${place}.variants[${i}]`,
+          `${quote(variant)} is not one of the model's variants (${modelVariants.map(quote).join(', ')})`,
+          'VARIANT_NOT_FOUND',
+        );
       }
     },
   });
@@ -383,7 +396,10 @@ function pathDetails(context: ValidationContext): Record<string, unknown> {
 
 export function validationError(problems: ManifestProblem[], context: ValidationContext): OrchestratorError {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  const listed = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
+  const listed = problems
+    .slice(0, 5)
+    .map((p) => `${p.path}: ${p.message}`)
+    .join('; ');
   const more = problems.length > 5 ? `; and ${problems.length - 5} more` : '';
   return new OrchestratorError(
     'MANIFEST_VALIDATION_ERROR',

@@ -64,7 +64,11 @@ export function createSourceResolver(options: SourceResolverOptions = {}): Sourc
       const backend = backends.get(schemeOf(base));
       try {
         if (!backend) {
-          throw new OrchestratorError('INVALID_CONFIG', `${base}: unsupported source type (use local://, file://, http(s)://, s3:// or hf://).`, { source: base });
+          throw new OrchestratorError(
+            'INVALID_CONFIG',
+            `${base}: unsupported source type (use local://, file://, http(s)://, s3:// or hf://).`,
+            { source: base },
+          );
         }
         sources.push(backend.resolve(base, filePath, model));
       } catch (error) {

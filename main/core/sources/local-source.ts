@@ -35,7 +35,12 @@ export function createFileSourceBackend(): SourceBackend {
       try {
         folder = fileURLToPath(base);
       } catch (error) {
-        throw new OrchestratorError('INVALID_CONFIG', `${base}: not a valid file:// URL (use file:///absolute/path).`, { source: base }, { cause: error });
+        throw new OrchestratorError(
+          'INVALID_CONFIG',
+          `${base}: not a valid file:// URL (use file:///absolute/path).`,
+          { source: base },
+          { cause: error },
+        );
       }
       if (!isAbsolute(folder)) {
         throw new OrchestratorError('INVALID_CONFIG', `${base}: file:// sources need an absolute path.`, { source: base });

@@ -67,7 +67,12 @@ interface FetchUnit {
   replace: boolean;
 }
 
-export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: string, options: EnsureOptions = {}): Promise<EnsureOutcome> {
+export async function ensureModel(
+  deps: EnsureDeps,
+  model: ModelSpec,
+  variant: string,
+  options: EnsureOptions = {},
+): Promise<EnsureOutcome> {
   const { layout, locks, states, clock } = deps;
   const what = `${model.id} (${variant})`;
   const inspect = async () => inspectModel(layout, deps.blobs, model, variant, await states.read(model.id, variant), deps.partialBytesOf);
@@ -85,7 +90,11 @@ export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: s
 
   await layout.prepare();
   const key = layout.key(model.id, variant);
-  const lock = await locks.acquire(key, 'ensure', { timeoutMs: deps.lockTimeoutMs, ...(options.signal ? { signal: options.signal } : {}), what });
+  const lock = await locks.acquire(key, 'ensure', {
+    timeoutMs: deps.lockTimeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    what,
+  });
   const staging = path.join(layout.tmpDir, `${key}.staging-${randomBytes(4).toString('hex')}`);
   const throttle = new Throttle<ModelProgress>((p) => options.onProgress?.(p), 100);
   try {
@@ -110,7 +119,9 @@ export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: s
 
     const skipForSpace = await preflight(deps, model, variant, units, key);
     for (const unit of skipForSpace) {
-      const error = new OrchestratorError('NO_SPACE', `Not enough disk space for the optional file(s) ${unit.paths.join(', ')}; skipped.`, { bytesNeeded: unit.size });
+      const error = new OrchestratorError('NO_SPACE', `Not enough disk space for the optional file(s) ${unit.paths.join(', ')}; skipped.`, {
+        bytesNeeded: unit.size,
+      });
       skippedOptional.push(...unit.paths.map((p) => ({ path: p, error: toStructuredError(error) })));
     }
     const toFetch = units.filter((u) => !skipForSpace.includes(u));
@@ -127,7 +138,9 @@ export async function ensureModel(deps: EnsureDeps, model: ModelSpec, variant: s
     if (options.signal?.aborted) throw cancelled(what);
     report('assembling');
     const skippedPaths = new Set(skippedOptional.map((s) => s.path));
-    const present = inspection.files.filter((f) => !skippedPaths.has(f.file.path) && (f.file.optional ? f.inBlobs || fetched.fetchedShas.has(f.file.sha256) : true));
+    const present = inspection.files.filter(
+      (f) => !skippedPaths.has(f.file.path) && (f.file.optional ? f.inBlobs || fetched.fetchedShas.has(f.file.sha256) : true),
+    );
     await assemble(deps, model, variant, present, staging, options.signal, lock.compromised);
 
     await states.update(model.id, variant, { corrupt: false, badFiles: [], lastUsed: clock.now(), lastVerifiedAt: clock.now() });
@@ -207,7 +220,14 @@ async function preflight(deps: EnsureDeps, model: ModelSpec, variant: string, un
   throw new OrchestratorError(
     'NO_SPACE',
     `Not enough disk space for ${model.id} (${variant}): ${formatBinaryBytes(required)} still to download plus a safety margin of ${formatBinaryBytes(deps.safetyMarginBytes)}, but only ${formatBinaryBytes(free)} free in ${root} after garbage collection. Free some space, unpin models you no longer need, or choose another models folder.`,
-    { id: model.id, variant, bytesNeeded: required + deps.safetyMarginBytes, bytesAvailable: free, path: root, safetyMarginBytes: deps.safetyMarginBytes },
+    {
+      id: model.id,
+      variant,
+      bytesNeeded: required + deps.safetyMarginBytes,
+      bytesAvailable: free,
+      path: root,
+      safetyMarginBytes: deps.safetyMarginBytes,
+    },
   );
 }
 
@@ -290,7 +310,10 @@ async function fetchUnit(
     if (entry) {
       skipped.push({
         source: source.base,
-        error: { ...entry.error, message: `skipped: failed ${Math.round((deps.clock.now() - entry.failedAt) / 1000)} s ago (${entry.error.message})` },
+        error: {
+          ...entry.error,
+          message: `skipped: failed ${Math.round((deps.clock.now() - entry.failedAt) / 1000)} s ago (${entry.error.message})`,
+        },
       });
     } else usable.push(source);
   }
@@ -362,7 +385,11 @@ async function assemble(
   await syncDir(staging);
   if (signal?.aborted) throw cancelled(`${model.id} (${variant})`);
   if (compromised) {
-    throw new OrchestratorError('CONCURRENT_MODIFICATION', `ensure ${model.id} (${variant}): another process took over this model's lock; nothing was changed. Try again.`, { id: model.id, variant });
+    throw new OrchestratorError(
+      'CONCURRENT_MODIFICATION',
+      `ensure ${model.id} (${variant}): another process took over this model's lock; nothing was changed. Try again.`,
+      { id: model.id, variant },
+    );
   }
   const target = layout.modelDir(model.id, variant);
   await mkdir(path.dirname(target), { recursive: true });
@@ -397,7 +424,12 @@ function buildProgress(
   const files: FileProgress[] = relevant.map((f) => {
     const size = f.file.size;
     const bytesDone = fetching.has(f.file.path) ? Math.min(size, progress.get(f.file.path) ?? f.partialBytes) : size;
-    return { path: f.file.path, bytesDone, bytesTotal: size, state: bytesDone >= size ? 'done' : progress.has(f.file.path) ? 'downloading' : 'pending' };
+    return {
+      path: f.file.path,
+      bytesDone,
+      bytesTotal: size,
+      state: bytesDone >= size ? 'done' : progress.has(f.file.path) ? 'downloading' : 'pending',
+    };
   });
   return {
     id: inspection.model.id,
@@ -413,5 +445,3 @@ function buildProgress(
 function cancelled(what: string): OrchestratorError {
   return new OrchestratorError('CANCELLED', `ensure ${what}: cancelled; nothing was changed under models/.`, {});
 }
-
-

@@ -50,7 +50,9 @@ export function planGarbageCollection(input: GcPlanInput): GcPlan {
   const removable = input.candidates
     .filter((c) => !c.pinned && !c.locked)
     // Least recently used first; never-used before used; ties broken by name so plans are stable.
-    .sort((a, b) => (a.lastUsed ?? -Infinity) - (b.lastUsed ?? -Infinity) || a.id.localeCompare(b.id) || a.variant.localeCompare(b.variant));
+    .sort(
+      (a, b) => (a.lastUsed ?? -Infinity) - (b.lastUsed ?? -Infinity) || a.id.localeCompare(b.id) || a.variant.localeCompare(b.variant),
+    );
 
   const removals: PlannedRemoval[] = [];
   let reclaimed = 0;

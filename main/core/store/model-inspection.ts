@@ -67,7 +67,9 @@ export async function inspectModel(
   const required = files.filter((f) => !f.file.optional);
   const markerMatches = marker !== null && marker.version === model.version;
   const requiredOk = required.every((f) => f.inModelDir === 'ok');
-  const corrupt = marker !== null && (state.corrupt || required.some((f) => f.inModelDir === 'wrong-size' || (f.inModelDir === 'missing' && listedIn(marker, f.file))));
+  const corrupt =
+    marker !== null &&
+    (state.corrupt || required.some((f) => f.inModelDir === 'wrong-size' || (f.inModelDir === 'missing' && listedIn(marker, f.file))));
   const complete = markerMatches && requiredOk && !corrupt;
   return { model, variant, localPath, marker, files, state, complete, corrupt };
 }

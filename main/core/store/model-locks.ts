@@ -68,7 +68,8 @@ export class ModelLocks {
     for (;;) {
       const held = await this.tryAcquire(key, purpose);
       if (held) return held;
-      if (options.signal?.aborted) throw new OrchestratorError('CANCELLED', `ModelLocks.acquire: cancelled while waiting for the lock of ${options.what ?? key}.`);
+      if (options.signal?.aborted)
+        throw new OrchestratorError('CANCELLED', `ModelLocks.acquire: cancelled while waiting for the lock of ${options.what ?? key}.`);
       const left = deadline - this.clock.now();
       if (left <= 0) throw await this.timeoutError(key, options.timeoutMs, options.what ?? key);
       try {
@@ -96,7 +97,12 @@ export class ModelLocks {
         });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-          throw new OrchestratorError('LOCK_ERROR', `ModelLocks: could not create the lock ${this.lockPath(key)} (${(error as Error).message}). Check that the models folder is writable.`, { lock: this.lockPath(key) }, { cause: error });
+          throw new OrchestratorError(
+            'LOCK_ERROR',
+            `ModelLocks: could not create the lock ${this.lockPath(key)} (${(error as Error).message}). Check that the models folder is writable.`,
+            { lock: this.lockPath(key) },
+            { cause: error },
+          );
         }
         if (attempt === 0 && (await this.holderIsGone(key))) {
           // The holder was killed on this machine: its lock will never be released; take it over now.
@@ -130,7 +136,11 @@ export class ModelLocks {
   async holder(key: string): Promise<LockOwner | { pid: null; purpose: null } | null> {
     let locked: boolean;
     try {
-      locked = await lockfile.check(path.join(this.locksDir, key), { realpath: false, lockfilePath: this.lockPath(key), stale: this.staleMs });
+      locked = await lockfile.check(path.join(this.locksDir, key), {
+        realpath: false,
+        lockfilePath: this.lockPath(key),
+        stale: this.staleMs,
+      });
     } catch {
       return null;
     }
@@ -171,11 +181,19 @@ export class ModelLocks {
 
   private async timeoutError(key: string, timeoutMs: number, what: string): Promise<OrchestratorError> {
     const owner = await this.readOwner(key);
-    const who = owner ? `process ${owner.pid} on ${owner.host} (${owner.purpose} since ${new Date(owner.since).toISOString()})` : 'another process';
+    const who = owner
+      ? `process ${owner.pid} on ${owner.host} (${owner.purpose} since ${new Date(owner.since).toISOString()})`
+      : 'another process';
     return new OrchestratorError(
       'LOCK_TIMEOUT',
       `${what} is locked by ${who} and the lock did not free up within ${Math.round(timeoutMs / 1000)} s. Wait for that process to finish and try again; if no such process is running, delete ${this.lockPath(key)}.`,
-      { lock: this.lockPath(key), holderPid: owner?.pid ?? null, holderHost: owner?.host ?? null, purpose: owner?.purpose ?? null, timeoutMs },
+      {
+        lock: this.lockPath(key),
+        holderPid: owner?.pid ?? null,
+        holderHost: owner?.host ?? null,
+        purpose: owner?.purpose ?? null,
+        timeoutMs,
+      },
     );
   }
 }

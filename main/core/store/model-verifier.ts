@@ -43,7 +43,13 @@ export async function verifyModelFiles(
     }
     if (size !== file.size) {
       failedFiles.push(file.path);
-      problems.push({ path: file.path, code: 'SIZE_MISMATCH', message: `${file.path} has ${size} bytes, the manifest says ${file.size}.`, expected: file.size, actual: size });
+      problems.push({
+        path: file.path,
+        code: 'SIZE_MISMATCH',
+        message: `${file.path} has ${size} bytes, the manifest says ${file.size}.`,
+        expected: file.size,
+        actual: size,
+      });
       continue;
     }
     toHash.push({ path: file.path, full, sha256: file.sha256, size: file.size });
@@ -76,15 +82,28 @@ export async function verifyModelFiles(
     }),
   );
   if (options.signal?.aborted || hashes.some((h) => isAbortError(h.error))) {
-    throw new OrchestratorError('CANCELLED', `verify: verification of ${model.id} (${variant}) was cancelled; nothing was changed.`, { id: model.id, variant });
+    throw new OrchestratorError('CANCELLED', `verify: verification of ${model.id} (${variant}) was cancelled; nothing was changed.`, {
+      id: model.id,
+      variant,
+    });
   }
   for (const { f, digest, error } of hashes) {
     if (digest === null) {
       missingFiles.push(f.path);
-      problems.push({ path: f.path, code: 'MISSING', message: `${f.path} could not be read (${error instanceof Error ? error.message : String(error)}).` });
+      problems.push({
+        path: f.path,
+        code: 'MISSING',
+        message: `${f.path} could not be read (${error instanceof Error ? error.message : String(error)}).`,
+      });
     } else if (digest !== f.sha256) {
       failedFiles.push(f.path);
-      problems.push({ path: f.path, code: 'CHECKSUM_FAIL', message: `${f.path} has sha256 ${digest}, the manifest says ${f.sha256}.`, expected: f.sha256, actual: digest });
+      problems.push({
+        path: f.path,
+        code: 'CHECKSUM_FAIL',
+        message: `${f.path} has sha256 ${digest}, the manifest says ${f.sha256}.`,
+        expected: f.sha256,
+        actual: digest,
+      });
     } else {
       verifiedFiles.push(f.path);
     }

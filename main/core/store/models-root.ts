@@ -53,7 +53,11 @@ export class ModelsRoot {
   /** `<root>/blobs/sha256/<hex>` */
   blobPath(sha256: string): string {
     if (!SHA256.test(sha256)) {
-      throw new OrchestratorError('PATH_TRAVERSAL_DETECTED', `ModelsRoot.blobPath: "${sha256}" is not a lower-case sha256, refusing to build a blob path from it.`, { sha256 });
+      throw new OrchestratorError(
+        'PATH_TRAVERSAL_DETECTED',
+        `ModelsRoot.blobPath: "${sha256}" is not a lower-case sha256, refusing to build a blob path from it.`,
+        { sha256 },
+      );
     }
     return path.join(this.blobsDir, sha256);
   }
@@ -85,11 +89,19 @@ export class ModelsRoot {
 
 function segment(value: string, what: string): string {
   if (!value || value === '.' || value === '..' || /[\\/\0]/.test(value) || value.includes('~')) {
-    throw new OrchestratorError('PATH_TRAVERSAL_DETECTED', `ModelsRoot: the ${what} "${value}" cannot be used as a folder name. Use letters, digits and . _ - @ + only.`, { [what === 'variant' ? 'variant' : 'id']: value });
+    throw new OrchestratorError(
+      'PATH_TRAVERSAL_DETECTED',
+      `ModelsRoot: the ${what} "${value}" cannot be used as a folder name. Use letters, digits and . _ - @ + only.`,
+      { [what === 'variant' ? 'variant' : 'id']: value },
+    );
   }
   return value;
 }
 
 function traversal(p: string): OrchestratorError {
-  return new OrchestratorError('PATH_TRAVERSAL_DETECTED', `ModelsRoot: the path "${p}" would point outside the models folder; refusing to use it. Fix the manifest entry.`, { path: p });
+  return new OrchestratorError(
+    'PATH_TRAVERSAL_DETECTED',
+    `ModelsRoot: the path "${p}" would point outside the models folder; refusing to use it. Fix the manifest entry.`,
+    { path: p },
+  );
 }

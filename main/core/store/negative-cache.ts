@@ -25,7 +25,12 @@ const fileSchema = z.array(
     source: z.string(),
     failedAt: z.number(),
     expiresAt: z.number(),
-    error: z.object({ code: z.string().refine(isErrorCode), message: z.string(), details: z.record(z.string(), z.unknown()), retryable: z.boolean() }),
+    error: z.object({
+      code: z.string().refine(isErrorCode),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()),
+      retryable: z.boolean(),
+    }),
   }),
 );
 

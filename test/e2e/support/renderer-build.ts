@@ -17,7 +17,11 @@ function newestMtime(path: string): number {
 
 export async function ensureRendererBuilt(): Promise<void> {
   const index = join(RENDERER_DIR, 'index.html');
-  const sources = Math.max(newestMtime(join(REPO, 'renderer')), newestMtime(join(REPO, 'shared')), statSync(join(REPO, 'vite.config.ts')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(join(REPO, 'renderer')),
+    newestMtime(join(REPO, 'shared')),
+    statSync(join(REPO, 'vite.config.ts')).mtimeMs,
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   const { build } = await import('vite');
   await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn' });

@@ -86,7 +86,15 @@ const electronTarget: E2ETarget = {
     const app = await _electron.launch({
       executablePath: ELECTRON_PATH,
       // Chromium refuses to start its sandbox as root (CI containers); elsewhere the app runs as shipped.
-      args: [ELECTRON_MAIN, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--root', options.root, '--config-dir', options.configDir, '--no-demo'],
+      args: [
+        ELECTRON_MAIN,
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+        '--root',
+        options.root,
+        '--config-dir',
+        options.configDir,
+        '--no-demo',
+      ],
       env: { ...process.env, ELECTRON_DISABLE_SECURITY_WARNINGS: '1' },
       colorScheme: options.colorScheme ?? 'light',
     });

@@ -41,7 +41,12 @@ describe('modelctl progress on a terminal', () => {
   it('draws a bar with bytes, speed and ETA on a TTY, then prints the result', async () => {
     const root = mkdtempSync(join(tmpdir(), 'modelctl-tty-'));
     const { out, err, io } = output(true);
-    const code = await runModelctl({ argv: ['ensure', 'prog@1', '--manifest', manifest, '--root', root], env: {}, cwd: process.cwd(), ...io });
+    const code = await runModelctl({
+      argv: ['ensure', 'prog@1', '--manifest', manifest, '--root', root],
+      env: {},
+      cwd: process.cwd(),
+      ...io,
+    });
     expect(code).toBe(0);
     const frames = err.filter((e) => e.startsWith('\r\x1b[2K'));
     expect(frames.length).toBeGreaterThan(1);
@@ -49,16 +54,26 @@ describe('modelctl progress on a terminal', () => {
     expect(out.join('')).toContain('prog@1 [fp16] is ready at');
 
     const verify = output(true);
-    expect(await runModelctl({ argv: ['verify', 'prog@1', '--manifest', manifest, '--root', root], env: {}, cwd: process.cwd(), ...verify.io })).toBe(0);
+    expect(
+      await runModelctl({ argv: ['verify', 'prog@1', '--manifest', manifest, '--root', root], env: {}, cwd: process.cwd(), ...verify.io }),
+    ).toBe(0);
     expect(verify.err.join('')).toContain('Verifying prog@1');
     expect(verify.out.join('')).toContain('all 1 files match');
   });
 
   it('draws nothing on a pipe or with --quiet; --quiet ensure prints just the folder', async () => {
-    for (const [tty, extra] of [[false, []], [true, ['--quiet']]] as const) {
+    for (const [tty, extra] of [
+      [false, []],
+      [true, ['--quiet']],
+    ] as const) {
       const root = mkdtempSync(join(tmpdir(), 'modelctl-pipe-'));
       const { out, err, io } = output(tty);
-      const code = await runModelctl({ argv: ['ensure', 'prog@1', '--manifest', manifest, '--root', root, ...extra], env: {}, cwd: process.cwd(), ...io });
+      const code = await runModelctl({
+        argv: ['ensure', 'prog@1', '--manifest', manifest, '--root', root, ...extra],
+        env: {},
+        cwd: process.cwd(),
+        ...io,
+      });
       expect(code).toBe(0);
       expect(err).toEqual([]);
       if (extra.length > 0) expect(out.join('')).toBe(`${join(root, 'models', 'prog@1', 'fp16')}\n`);
@@ -70,7 +85,13 @@ describe('modelctl progress on a terminal', () => {
     const { err, io } = output(false);
     const controller = new AbortController();
     const sentBefore = server.bytesSent('/p/weights.bin');
-    const running = runModelctl({ argv: ['ensure', 'prog@1', '--manifest', manifest, '--root', root], env: {}, cwd: process.cwd(), signal: controller.signal, ...io });
+    const running = runModelctl({
+      argv: ['ensure', 'prog@1', '--manifest', manifest, '--root', root],
+      env: {},
+      cwd: process.cwd(),
+      signal: controller.signal,
+      ...io,
+    });
     while (server.bytesSent('/p/weights.bin') - sentBefore < 50_000) await new Promise((r) => setTimeout(r, 10));
     controller.abort();
     expect(await running).toBe(130);

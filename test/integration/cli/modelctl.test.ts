@@ -39,7 +39,10 @@ function freshRoot(): string {
 }
 
 describe('modelctl validate and list', () => {
-  const files = generateFiles([{ path: 'a.bin', size: 100 }, { path: 'sub/b.json', size: 20 }]);
+  const files = generateFiles([
+    { path: 'a.bin', size: 100 },
+    { path: 'sub/b.json', size: 20 },
+  ]);
   const manifest = writeManifest([
     { id: 'alpha@1', files, sources: ['https://example.com/alpha'] },
     { id: 'beta@1', files: files.slice(0, 1), sources: ['https://example.com/beta'], variants: ['fp16', 'bf16'] },
@@ -60,11 +63,15 @@ describe('modelctl validate and list', () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'bad-')), 'models.toml');
     writeFileSync(
       bad,
-      readFileSync(manifest, 'utf8').replaceAll(`sha256 = "${files[0]!.sha256}"`, 'sha256 = "123"').replace('path = "sub/b.json"', 'path = "../b.json"'),
+      readFileSync(manifest, 'utf8')
+        .replaceAll(`sha256 = "${files[0]!.sha256}"`, 'sha256 = "123"')
+        .replace('path = "sub/b.json"', 'path = "../b.json"'),
     );
     const run = await runCli(['--json', 'validate', bad]);
     expect(run.code).toBe(1);
-    const { error } = jsonOf(run) as { error: { code: string; message: string; details: { problems: Array<{ path: string; code?: string }> } } };
+    const { error } = jsonOf(run) as {
+      error: { code: string; message: string; details: { problems: Array<{ path: string; code?: string }> } };
+    };
     expect(error.code).toBe('MANIFEST_VALIDATION_ERROR');
     expect(error.details.problems).toEqual(
       expect.arrayContaining([
@@ -83,7 +90,9 @@ describe('modelctl validate and list', () => {
   it('says MISSING_MANIFEST with what to do when there is none', async () => {
     const run = await runCli(['--json', 'list', '--manifest', '/nonexistent/models.toml']);
     expect(run.code).toBe(1);
-    expect(jsonOf(run)).toEqual({ error: { code: 'MISSING_MANIFEST', message: expect.stringContaining('--manifest'), details: expect.any(Object) } });
+    expect(jsonOf(run)).toEqual({
+      error: { code: 'MISSING_MANIFEST', message: expect.stringContaining('--manifest'), details: expect.any(Object) },
+    });
   });
 
   it('lists the models with their default variant and size', async () => {
@@ -104,27 +113,27 @@ describe('modelctl validate and list', () => {
   });
 
   it('finds ./models.toml in the working folder', async () => {
-    const run = await runCli(['--json', 'list'], { cwd: join(manifest, '..'), entry: [join(import.meta.dirname, '..', '..', '..', 'bin', 'modelctl.mjs')] });
+    const run = await runCli(['--json', 'list'], {
+      cwd: join(manifest, '..'),
+      entry: [join(import.meta.dirname, '..', '..', '..', 'bin', 'modelctl.mjs')],
+    });
     expect(run.code).toBe(0);
     expect((jsonOf(run).models as unknown[]).length).toBe(2);
   });
 
   it('prints nothing but the JSON through npm run -s modelctl', async () => {
     const { spawnSync } = await import('node:child_process');
-    const run = spawnSync('npm', ['run', '-s', 'modelctl', '--', '--json', 'list', '--manifest', manifest], { cwd: join(import.meta.dirname, '..', '..', '..'), encoding: 'utf8' });
+    const run = spawnSync('npm', ['run', '-s', 'modelctl', '--', '--json', 'list', '--manifest', manifest], {
+      cwd: join(import.meta.dirname, '..', '..', '..'),
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ models: expect.any(Array) });
   });
 });
 
 describe('modelctl usage errors', () => {
-  it.each([
-    [['frobnicate']],
-    [['ensure']],
-    [['list', '--bogus']],
-    [['gc', '--max-size', 'lots']],
-    [[]],
-  ])('exits 2 for %j', async (args) => {
+  it.each([[['frobnicate']], [['ensure']], [['list', '--bogus']], [['gc', '--max-size', 'lots']], [[]]])('exits 2 for %j', async (args) => {
     const run = await runCli(args);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
@@ -167,8 +176,13 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
     const status = await cli('status', 'wan@1');
     expect(status.code).toBe(0);
     expect(jsonOf(status)).toEqual({
-      id: 'wan@1', variant: 'fp16', status: 'NOT_PRESENT', localPath: join(root, 'models', 'wan@1', 'fp16'),
-      missingFiles: files.map((f) => f.path), bytesPresent: 0, bytesNeeded: 250_300,
+      id: 'wan@1',
+      variant: 'fp16',
+      status: 'NOT_PRESENT',
+      localPath: join(root, 'models', 'wan@1', 'fp16'),
+      missingFiles: files.map((f) => f.path),
+      bytesPresent: 0,
+      bytesNeeded: 250_300,
     });
     const estimate = await cli('estimate', 'wan@1');
     expect(jsonOf(estimate)).toEqual({ id: 'wan@1', variant: 'fp16', totalBytes: 250_300, bytesNeeded: 250_300 });
@@ -178,7 +192,11 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
     const first = await cli('ensure', 'wan@1');
     expect(first.code, first.stderr).toBe(0);
     expect(jsonOf(first)).toEqual({
-      id: 'wan@1', variant: 'fp16', localPath: join(root, 'models', 'wan@1', 'fp16'), downloadedBytes: 250_300, source: `${server.url}/m1`,
+      id: 'wan@1',
+      variant: 'fp16',
+      localPath: join(root, 'models', 'wan@1', 'fp16'),
+      downloadedBytes: 250_300,
+      source: `${server.url}/m1`,
     });
     for (const f of files) expect(readFileSync(join(root, 'models', 'wan@1', 'fp16', f.path)).equals(f.data)).toBe(true);
 
@@ -199,7 +217,12 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
   it('verifies a complete model with exit 0', async () => {
     const run = await cli('verify', 'wan@1');
     expect(run.code).toBe(0);
-    expect(jsonOf(run)).toMatchObject({ success: true, verifiedFiles: expect.arrayContaining(files.map((f) => f.path)), failedFiles: [], missingFiles: [] });
+    expect(jsonOf(run)).toMatchObject({
+      success: true,
+      verifiedFiles: expect.arrayContaining(files.map((f) => f.path)),
+      failedFiles: [],
+      missingFiles: [],
+    });
   });
 
   it('shows the model in disk-usage, and pin/unpin change it', async () => {
@@ -230,7 +253,11 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
   it('gc --dry-run lists what gc would remove and removes nothing; gc removes it', async () => {
     const dry = await cli('gc', '--dry-run', '--max-size', '0');
     expect(dry.code).toBe(0);
-    expect(jsonOf(dry)).toEqual({ dryRun: true, removed: [{ id: 'wan@1', variant: 'fp16', bytes: 250_300 }], bytesReclaimed: expect.any(Number) });
+    expect(jsonOf(dry)).toEqual({
+      dryRun: true,
+      removed: [{ id: 'wan@1', variant: 'fp16', bytes: 250_300 }],
+      bytesReclaimed: expect.any(Number),
+    });
     expect(existsSync(join(root, 'models', 'wan@1', 'fp16', 'config.json'))).toBe(true);
 
     const real = await cli('gc', '--max-size', '0');
@@ -274,7 +301,10 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
 
 describe('modelctl with two processes and with Ctrl-C', () => {
   it('two processes ensuring the same model: one downloads, the other waits, every file fetched once', async () => {
-    const files = generateFiles([{ path: 'one.bin', size: 60_000 }, { path: 'two.bin', size: 40_000 }]);
+    const files = generateFiles([
+      { path: 'one.bin', size: 60_000 },
+      { path: 'two.bin', size: 40_000 },
+    ]);
     // Slow enough that the second process starts while the first is still downloading.
     publish('/m2', files, { bytesPerSecond: 50_000 });
     const manifest = writeManifest([{ id: 'shared@1', files, sources: [`${server.url}/m2`] }]);

@@ -20,7 +20,6 @@ afterEach(async () => {
 const http = (path: string, base = 'http://test'): ResolvedSource => ({ kind: 'http', base, url: server.url + path });
 const file = (f: { size: number; sha256: string }, path = 'a.bin') => ({ path, size: f.size, sha256: f.sha256 });
 
-
 /** A port on 127.0.0.1 where nothing listens (connections are refused). */
 async function closedPort(): Promise<number> {
   const s = createServer();
@@ -104,7 +103,9 @@ describe('a connection cut mid-file on every source', () => {
     server.fault('/a', { type: 'truncate', afterBytes: 50_000 });
     server.fault('/a', { type: 'reset', afterBytes: 0 }, { times: 100 });
     server.fault('/b', { type: 'reset', afterBytes: 0 }, { times: 100 });
-    const err = await failureOf(fx.make({ connectionsPerFile: 1, retries: 2 }).download({ file: file(f), sources: [http('/a', 'A'), http('/b', 'B')] }));
+    const err = await failureOf(
+      fx.make({ connectionsPerFile: 1, retries: 2 }).download({ file: file(f), sources: [http('/a', 'A'), http('/b', 'B')] }),
+    );
     expect(err.code).toBe('INCOMPLETE_DOWNLOAD');
     expect(err.retryable).toBe(true);
     expect(err.details).toMatchObject({ bytesPresent: 50_000, bytesExpected: 200_000 });
@@ -115,7 +116,9 @@ describe('a connection cut mid-file on every source', () => {
     const f = blob(512 * 1024);
     server.serve('/w', f.data, { connectionClose: true, ranges: false });
     server.fault('/w', { type: 'truncate', afterBytes: 200_000 }, { times: 1000 });
-    const err = await failureOf(fx.make({ maxBytesPerSecond: 8 * 1024 * 1024, retries: 2 }).download({ file: file(f), sources: [http('/w', 'W')] }));
+    const err = await failureOf(
+      fx.make({ maxBytesPerSecond: 8 * 1024 * 1024, retries: 2 }).download({ file: file(f), sources: [http('/w', 'W')] }),
+    );
     expect(err.code).toBe('INCOMPLETE_DOWNLOAD');
     expect(err.retryable).toBe(true);
     expect(server.requests.length).toBeLessThan(20);

@@ -84,7 +84,12 @@ describe('Downloader resume state', () => {
     const f = blob(200_000);
     mkdirSync(fx.partialDir, { recursive: true });
     writeFileSync(join(fx.partialDir, `${f.sha256}.part`), Buffer.alloc(f.size));
-    await writeJournal(join(fx.partialDir, `${f.sha256}.journal.json`), { sha256: f.sha256, size: f.size, done: [[0, 100_000]], validators: {} });
+    await writeJournal(join(fx.partialDir, `${f.sha256}.journal.json`), {
+      sha256: f.sha256,
+      size: f.size,
+      done: [[0, 100_000]],
+      validators: {},
+    });
     server.serve('/a', f.data);
     const out = await fx.make().download({ file: fileOf(f), sources: [http('/a')] });
     expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
@@ -105,7 +110,10 @@ describe('Downloader resume state', () => {
     server.serve('/a', f.data);
     server.serve('/b', f.data);
     const d = fx.make();
-    const [x, y] = await Promise.all([d.download({ file: fileOf(f), sources: [http('/a')] }), d.download({ file: { ...fileOf(f), path: 'other/model.bin' }, sources: [http('/b')] })]);
+    const [x, y] = await Promise.all([
+      d.download({ file: fileOf(f), sources: [http('/a')] }),
+      d.download({ file: { ...fileOf(f), path: 'other/model.bin' }, sources: [http('/b')] }),
+    ]);
     expect(x.filePath).toBe(y.filePath);
     expect(server.bytesSent()).toBe(f.size);
   });
@@ -116,7 +124,9 @@ describe('Downloader scheduling', () => {
     const f = blob(256 * 1024);
     server.serve('/a', f.data);
     server.fault('/a', { type: 'throttle', bytesPerSecond: 20_000 });
-    const out = await fx.make({ connectionsPerFile: 4, pieceSize: 64 * 1024, minPieceSize: 8 * 1024, tailSplitMinMs: 20 }).download({ file: fileOf(f), sources: [http('/a')] });
+    const out = await fx
+      .make({ connectionsPerFile: 4, pieceSize: 64 * 1024, minPieceSize: 8 * 1024, tailSplitMinMs: 20 })
+      .download({ file: fileOf(f), sources: [http('/a')] });
     expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     const starts = server.requests.map((r) => Number(/bytes=(\d+)-/.exec(r.range ?? '')?.[1]));
     expect(starts.some((s) => s > 0 && s < 64 * 1024)).toBe(true);
@@ -209,7 +219,9 @@ describe('Downloader connection budget', () => {
     files.forEach((f, i) => server.serve(`/f${i}`, f.data, { bytesPerSecond: 200_000 }));
     // One connection for three files of ~0.3 s each: the last waits far longer than the stall timeout.
     const d = fx.make({ connectionsPerFile: 1, maxConnections: 1, stallTimeoutMs: 100, retries: 0 });
-    const outs = await Promise.all(files.map((f, i) => d.download({ file: { path: `f${i}`, size: f.size, sha256: f.sha256 }, sources: [http(`/f${i}`)] })));
+    const outs = await Promise.all(
+      files.map((f, i) => d.download({ file: { path: `f${i}`, size: f.size, sha256: f.sha256 }, sources: [http(`/f${i}`)] })),
+    );
     outs.forEach((o, i) => expect(sha256Of(readFileSync(o.filePath))).toBe(files[i]?.sha256));
     expect(server.requests.length).toBe(3);
   });
@@ -222,7 +234,12 @@ describe('Downloader saved state against a changed upstream', () => {
     const part = Buffer.alloc(f.size);
     f.data.copy(part, 0, 0, 150_000);
     writeFileSync(join(fx.partialDir, `${f.sha256}.part`), part);
-    await writeJournal(join(fx.partialDir, `${f.sha256}.journal.json`), { sha256: f.sha256, size: f.size, done: [[0, 150_000]], validators: {} });
+    await writeJournal(join(fx.partialDir, `${f.sha256}.journal.json`), {
+      sha256: f.sha256,
+      size: f.size,
+      done: [[0, 150_000]],
+      validators: {},
+    });
     // The source now holds a shorter, different file: the saved range is past its end.
     server.serve('/a', blob(100_000).data);
     const err = await fx

@@ -19,7 +19,6 @@ afterEach(async () => {
 
 const http = (path: string, base = 'http://test'): ResolvedSource => ({ kind: 'http', base, url: server.url + path });
 
-
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -34,7 +33,11 @@ describe('Downloader over HTTP', () => {
     const f = blob(600_000);
     server.serve('/m/a.bin', f.data);
     const progress: number[] = [];
-    const out = await fx.make().download({ file: { path: 'a.bin', size: f.size, sha256: f.sha256 }, sources: [http('/m/a.bin')], onProgress: (n) => progress.push(n) });
+    const out = await fx.make().download({
+      file: { path: 'a.bin', size: f.size, sha256: f.sha256 },
+      sources: [http('/m/a.bin')],
+      onProgress: (n) => progress.push(n),
+    });
     expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(out.filePath).toBe(`${fx.partialDir}/${f.sha256}.part`);
     expect(out.bytesFetched).toBeGreaterThanOrEqual(f.size);
@@ -196,7 +199,12 @@ describe('Downloader faults', () => {
     const f = blob(20_000);
     server.serve('/a', f.data);
     server.fault('/a', { type: 'status', status: 401 }, { times: 10 });
-    const src: ResolvedSource = { kind: 'http', base: 'hf://org/repo', url: `${server.url}/a`, headers: () => ({ authorization: 'Bearer hf_SECRET' }) };
+    const src: ResolvedSource = {
+      kind: 'http',
+      base: 'hf://org/repo',
+      url: `${server.url}/a`,
+      headers: () => ({ authorization: 'Bearer hf_SECRET' }),
+    };
     const err = await failureOf(fx.make().download({ file: file(f), sources: [src] }));
     expect(err.code).toBe('AUTH_FAIL');
     expect(server.requests[0]?.authorization).toBe('Bearer hf_SECRET');
@@ -210,7 +218,9 @@ describe('Downloader faults', () => {
     // Source A delivers 100 kB and then resets every connection.
     server.fault('/a', { type: 'reset', afterBytes: 100_000 });
     server.fault('/a', { type: 'reset', afterBytes: 0 }, { times: 100 });
-    const out = await fx.make({ connectionsPerFile: 1, retries: 2 }).download({ file: file(f), sources: [http('/a', 'A'), http('/b', 'B')] });
+    const out = await fx
+      .make({ connectionsPerFile: 1, retries: 2 })
+      .download({ file: file(f), sources: [http('/a', 'A'), http('/b', 'B')] });
     expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.bytesSent('/a')).toBe(100_000);
     expect(server.bytesSent('/b')).toBe(f.size - 100_000);
@@ -237,7 +247,9 @@ describe('Downloader faults', () => {
     const files = Array.from({ length: 4 }, () => blob(200_000));
     files.forEach((f, i) => server.serve(`/f${i}`, f.data, { bytesPerSecond: 2_000_000 }));
     const d = fx.make({ connectionsPerFile: 4, maxConnections: 3 });
-    const outs = await Promise.all(files.map((f, i) => d.download({ file: { path: `f${i}`, size: f.size, sha256: f.sha256 }, sources: [http(`/f${i}`)] })));
+    const outs = await Promise.all(
+      files.map((f, i) => d.download({ file: { path: `f${i}`, size: f.size, sha256: f.sha256 }, sources: [http(`/f${i}`)] })),
+    );
     outs.forEach((o, i) => expect(sha256Of(readFileSync(o.filePath))).toBe(files[i]?.sha256));
     expect(server.peakConcurrency).toBeLessThanOrEqual(3);
   });

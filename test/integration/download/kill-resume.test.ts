@@ -88,7 +88,10 @@ priority = ["${server.url}/m"]
       const p = spawn(process.execPath, args, { stdio: 'ignore' });
       const poll = setInterval(() => {
         try {
-          const done = (JSON.parse(readFileSync(journal, 'utf8')) as { done: Array<[number, number]> }).done.reduce((n, [s, e]) => n + e - s, 0);
+          const done = (JSON.parse(readFileSync(journal, 'utf8')) as { done: Array<[number, number]> }).done.reduce(
+            (n, [s, e]) => n + e - s,
+            0,
+          );
           if (done >= f.size / 2) p.kill('SIGKILL');
         } catch {
           // no journal yet
@@ -111,7 +114,11 @@ priority = ["${server.url}/m"]
     });
     expect(second.code).toBe(0);
     const result = JSON.parse(second.stdout) as { localPath: string; downloadedBytes: number };
-    expect(createHash('sha256').update(readFileSync(join(result.localPath, 'big.bin'))).digest('hex')).toBe(f.sha256);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(result.localPath, 'big.bin')))
+        .digest('hex'),
+    ).toBe(f.sha256);
     expect(result.downloadedBytes).toBeLessThan(f.size * 0.6);
   });
 });

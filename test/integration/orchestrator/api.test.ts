@@ -17,13 +17,21 @@ afterEach(async () => {
 
 describe('Orchestrator API', () => {
   it('createOrchestrator supplies real collaborators: ensure from a local mirror, then verify', async () => {
-    const fs: TestFile[] = [{ path: 'config.json', data: bytes(500, 'cfg') }, { path: 'sub/w.bin', data: bytes(70_000, 'w') }];
+    const fs: TestFile[] = [
+      { path: 'config.json', data: bytes(500, 'cfg') },
+      { path: 'sub/w.bin', data: bytes(70_000, 'w') },
+    ];
     const mirror = path.join(bed.dir, 'mirror');
     for (const f of fs) {
       await mkdir(path.dirname(path.join(mirror, 'm1', f.path)), { recursive: true });
       await writeFile(path.join(mirror, 'm1', f.path), f.data);
     }
-    const orch = createOrchestrator({ root: bed.root, models: [spec('m1', fs, ['local://m1'])], sources: { localMirrorRoot: mirror }, settings: { safetyMarginBytes: 0 } });
+    const orch = createOrchestrator({
+      root: bed.root,
+      models: [spec('m1', fs, ['local://m1'])],
+      sources: { localMirrorRoot: mirror },
+      settings: { safetyMarginBytes: 0 },
+    });
     try {
       const result = await orch.ensure('m1');
       expect(result).toMatchObject({ downloadedBytes: 70_500, source: 'local://m1' });
@@ -37,9 +45,15 @@ describe('Orchestrator API', () => {
   });
 
   it('lists models with the bytes of their default variant', async () => {
-    const fs: TestFile[] = [{ path: 'a', data: bytes(10) }, { path: 'b', data: bytes(20), variants: ['bf16'] }, { path: 'c', data: bytes(5), optional: true }];
+    const fs: TestFile[] = [
+      { path: 'a', data: bytes(10) },
+      { path: 'b', data: bytes(20), variants: ['bf16'] },
+      { path: 'c', data: bytes(5), optional: true },
+    ];
     const orch = bed.orchestrator([spec('m1', fs, ['http://127.0.0.1:9/x'], ['fp16', 'bf16'])]);
-    expect(orch.listModels()).toEqual([{ id: 'm1', version: '1.0.0', variants: ['fp16', 'bf16'], defaultVariant: 'fp16', totalBytes: 15, sources: ['http://127.0.0.1:9/x'] }]);
+    expect(orch.listModels()).toEqual([
+      { id: 'm1', version: '1.0.0', variants: ['fp16', 'bf16'], defaultVariant: 'fp16', totalBytes: 15, sources: ['http://127.0.0.1:9/x'] },
+    ]);
   });
 
   it('announces status changes of ensure, pin and remove through onStatusChange', async () => {
@@ -68,10 +82,17 @@ describe('Orchestrator API', () => {
   });
 
   it('skips optional files when only the required ones fit on the disk', async () => {
-    const fs: TestFile[] = [{ path: 'req.bin', data: bytes(10_000, 'r') }, { path: 'opt.bin', data: bytes(50_000, 'o'), optional: true }];
-    const orch = bed.orchestrator([spec('m1', fs, [bed.publish('m', fs)])], { diskProbe: { space: async () => ({ free: 30_000, size: 100_000 }) } });
+    const fs: TestFile[] = [
+      { path: 'req.bin', data: bytes(10_000, 'r') },
+      { path: 'opt.bin', data: bytes(50_000, 'o'), optional: true },
+    ];
+    const orch = bed.orchestrator([spec('m1', fs, [bed.publish('m', fs)])], {
+      diskProbe: { space: async () => ({ free: 30_000, size: 100_000 }) },
+    });
     const result = await orch.ensure('m1');
-    expect(result.skippedOptional).toEqual([expect.objectContaining({ path: 'opt.bin', error: expect.objectContaining({ code: 'NO_SPACE' }) })]);
+    expect(result.skippedOptional).toEqual([
+      expect.objectContaining({ path: 'opt.bin', error: expect.objectContaining({ code: 'NO_SPACE' }) }),
+    ]);
     expect(await filesIn(result.localPath)).toEqual(['.verified.json', 'req.bin']);
     expect(bed.sent('m', fs[1] as TestFile)).toBe(0);
   });

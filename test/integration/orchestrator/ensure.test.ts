@@ -40,7 +40,13 @@ describe('ensure (seed ensurer behaviours)', () => {
     const base = bed.publish('m', fs);
     const orch = bed.orchestrator([spec('m1', fs, [base])]);
     const result = await orch.ensure('m1');
-    expect(result).toMatchObject({ id: 'm1', variant: 'fp16', localPath: bed.layout.modelDir('m1', 'fp16'), downloadedBytes: 250_300, source: base });
+    expect(result).toMatchObject({
+      id: 'm1',
+      variant: 'fp16',
+      localPath: bed.layout.modelDir('m1', 'fp16'),
+      downloadedBytes: 250_300,
+      source: base,
+    });
     expect(await filesIn(result.localPath)).toEqual(['.verified.json', 'config.json', 'unet/model.safetensors', 'vae/vae.pth']);
     for (const f of fs) expect(sha256(await readFile(path.join(result.localPath, f.path)))).toBe(sha256(f.data));
     const marker = JSON.parse(await readFile(path.join(result.localPath, '.verified.json'), 'utf8'));
@@ -107,7 +113,10 @@ describe('ensure (seed ensurer behaviours)', () => {
   it('fails with CHECKSUM_FAIL when the served bytes do not match the sha256', async () => {
     const fs = files();
     const model = spec('m1', fs, [`${bed.server.url}/m`]);
-    bed.publish('m', fs.map((f) => (f.path === 'config.json' ? { ...f, data: Buffer.from(f.data).fill(120, 0, 10) } : f)));
+    bed.publish(
+      'm',
+      fs.map((f) => (f.path === 'config.json' ? { ...f, data: Buffer.from(f.data).fill(120, 0, 10) } : f)),
+    );
     const orch = bed.orchestrator([model]);
     const error = await codeOf(orch.ensure('m1'));
     expect(error.code).toBe('CHECKSUM_FAIL');
@@ -117,7 +126,10 @@ describe('ensure (seed ensurer behaviours)', () => {
   it('fails with SIZE_MISMATCH when the source has more bytes than the manifest says', async () => {
     const fs = files();
     const model = spec('m1', fs, [`${bed.server.url}/m`]);
-    bed.publish('m', fs.map((f) => (f.path === 'config.json' ? { ...f, data: Buffer.concat([f.data, Buffer.from('extra')]) } : f)));
+    bed.publish(
+      'm',
+      fs.map((f) => (f.path === 'config.json' ? { ...f, data: Buffer.concat([f.data, Buffer.from('extra')]) } : f)),
+    );
     const orch = bed.orchestrator([model]);
     const error = await codeOf(orch.ensure('m1'));
     expect(error.code).toBe('SIZE_MISMATCH');
@@ -130,7 +142,14 @@ describe('ensure (seed ensurer behaviours)', () => {
     bed.server.fault('/m/u.bin', { type: 'truncate', afterBytes: 64 * 1024 });
     const hashPool = createHashPool(1);
     bed.hashPools.push(hashPool);
-    const downloader = new Downloader({ partialDir: bed.layout.partialDir, hashPool, retries: 0, connectionsPerFile: 1, pieceSize: 1024 * 1024, writeChunkSize: 16 * 1024 });
+    const downloader = new Downloader({
+      partialDir: bed.layout.partialDir,
+      hashPool,
+      retries: 0,
+      connectionsPerFile: 1,
+      pieceSize: 1024 * 1024,
+      writeChunkSize: 16 * 1024,
+    });
     const orch = bed.orchestrator([spec('m1', fs, [base])], { hashPool, downloader });
     const error = await codeOf(orch.ensure('m1'));
     // The downloader names the cut: INCOMPLETE_DOWNLOAD when the body ended cleanly, a socket error otherwise.
@@ -158,7 +177,8 @@ describe('ensure (seed ensurer behaviours)', () => {
     const last = seen[seen.length - 1] as ModelProgress;
     expect(last).toMatchObject({ phase: 'done', bytesDone: 250_300, bytesTotal: 250_300 });
     expect(last.files.map((f) => [f.path, f.bytesDone, f.state])).toEqual(fs.map((f) => [f.path, f.data.length, 'done']));
-    for (let i = 1; i < seen.length; i++) expect((seen[i] as ModelProgress).bytesDone).toBeGreaterThanOrEqual((seen[i - 1] as ModelProgress).bytesDone);
+    for (let i = 1; i < seen.length; i++)
+      expect((seen[i] as ModelProgress).bytesDone).toBeGreaterThanOrEqual((seen[i - 1] as ModelProgress).bytesDone);
   });
 
   it('removes its staging folder after a success and after a failure', async () => {
@@ -181,7 +201,12 @@ describe('ensure (seed ensurer behaviours)', () => {
     });
     expect((await codeOf(failing)).code).toBe('CANCELLED');
     await expect.poll(() => filesIn(bed.layout.tmpDir)).toEqual([]);
-    expect(await filesIn(bed.layout.modelDir('ok', 'fp16'))).toEqual(['.verified.json', 'config.json', 'unet/model.safetensors', 'vae/vae.pth']);
+    expect(await filesIn(bed.layout.modelDir('ok', 'fp16'))).toEqual([
+      '.verified.json',
+      'config.json',
+      'unet/model.safetensors',
+      'vae/vae.pth',
+    ]);
   });
 
   it('ensures the requested variant with only the files of that variant', async () => {
@@ -202,8 +227,14 @@ describe('ensure (seed ensurer behaviours)', () => {
 
   it('stores identical files across two models once (one blob, two hard links) and never downloads them twice', async () => {
     const shared = bytes(100_000, 'shared-encoder');
-    const a: TestFile[] = [{ path: 'enc.bin', data: shared }, { path: 'a.bin', data: bytes(10, 'a') }];
-    const b: TestFile[] = [{ path: 'text/enc.bin', data: shared }, { path: 'b.bin', data: bytes(10, 'b') }];
+    const a: TestFile[] = [
+      { path: 'enc.bin', data: shared },
+      { path: 'a.bin', data: bytes(10, 'a') },
+    ];
+    const b: TestFile[] = [
+      { path: 'text/enc.bin', data: shared },
+      { path: 'b.bin', data: bytes(10, 'b') },
+    ];
     const orch = bed.orchestrator([spec('ma', a, [bed.publish('a', a)]), spec('mb', b, [bed.publish('b', b)])]);
     await orch.ensure('ma');
     await orch.ensure('mb');
@@ -230,7 +261,10 @@ describe('ensure (seed ensurer behaviours)', () => {
   });
 
   it('skips an optional file that cannot be fetched and still completes the model', async () => {
-    const fs: TestFile[] = [{ path: 'config.json', data: bytes(100) }, { path: 'extra.pth', data: bytes(100), optional: true }];
+    const fs: TestFile[] = [
+      { path: 'config.json', data: bytes(100) },
+      { path: 'extra.pth', data: bytes(100), optional: true },
+    ];
     const base = bed.publish('m', fs.slice(0, 1)); // the optional file is not served
     const orch = bed.orchestrator([spec('m1', fs, [base])]);
     const result = await orch.ensure('m1');

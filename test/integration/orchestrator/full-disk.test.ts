@@ -19,7 +19,7 @@ try {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', mountPoint], { stdio: 'pipe' });
   mounted = true;
 } catch (error) {
-  whyNot = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  whyNot = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
   console.warn(`full-disk tests skipped: cannot mount a tmpfs at ${mountPoint} (${whyNot}). They need root.`);
 }
 
@@ -42,7 +42,11 @@ describe.skipIf(!mounted)('on a real full disk (20 MiB tmpfs)', () => {
   it('fails with NO_SPACE before downloading when the model is larger than the volume (real DiskProbe)', async () => {
     const root = path.join(mountPoint, `root-${++n}`);
     const fs: TestFile[] = [{ path: 'big.bin', data: bytes(30 * MiB, 'big') }];
-    const orch = bed.orchestrator([spec('big', fs, [bed.publish('m', fs)])], { root, diskProbe: createDiskProbe(), settings: { safetyMarginBytes: 0 } });
+    const orch = bed.orchestrator([spec('big', fs, [bed.publish('m', fs)])], {
+      root,
+      diskProbe: createDiskProbe(),
+      settings: { safetyMarginBytes: 0 },
+    });
     const error = (await orch.ensure('big').catch((e: unknown) => e)) as { code: string; details: Record<string, unknown> };
     expect(error.code).toBe('NO_SPACE');
     expect(error.details.bytesNeeded).toBe(30 * MiB);
@@ -54,9 +58,15 @@ describe.skipIf(!mounted)('on a real full disk (20 MiB tmpfs)', () => {
 
   it('fails with NO_SPACE when the disk fills during the download, leaving models/ untouched', async () => {
     const root = path.join(mountPoint, `root-${++n}`);
-    const fs: TestFile[] = [{ path: 'small.json', data: bytes(1000, 's') }, { path: 'big.bin', data: bytes(25 * MiB, 'big2') }];
+    const fs: TestFile[] = [
+      { path: 'small.json', data: bytes(1000, 's') },
+      { path: 'big.bin', data: bytes(25 * MiB, 'big2') },
+    ];
     // The probe lies (plenty of room), so the preflight passes and the real disk runs out.
-    const orch = bed.orchestrator([spec('big', fs, [bed.publish('m', fs)])], { root, diskProbe: { space: async () => ({ free: 1e12, size: 1e12 }) } });
+    const orch = bed.orchestrator([spec('big', fs, [bed.publish('m', fs)])], {
+      root,
+      diskProbe: { space: async () => ({ free: 1e12, size: 1e12 }) },
+    });
     const error = (await orch.ensure('big').catch((e: unknown) => e)) as { code: string; message: string };
     expect(error.code).toBe('NO_SPACE');
     expect(await filesIn(path.join(root, 'models'))).toEqual([]);

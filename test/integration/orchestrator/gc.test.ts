@@ -119,7 +119,10 @@ describe('gc (seed behaviours)', () => {
 describe('remove and disk usage', () => {
   it('remove deletes the model dir and the blobs no other model uses', async () => {
     const shared = bytes(50_000, 'shared');
-    const a: TestFile[] = [{ path: 's.bin', data: shared }, { path: 'a.bin', data: bytes(1000, 'a') }];
+    const a: TestFile[] = [
+      { path: 's.bin', data: shared },
+      { path: 'a.bin', data: bytes(1000, 'a') },
+    ];
     const b: TestFile[] = [{ path: 's.bin', data: shared }];
     const orch = bed.orchestrator([spec('a', a, [bed.publish('a', a)]), spec('b', b, [bed.publish('b', b)])]);
     await orch.ensure('a');
@@ -134,15 +137,28 @@ describe('remove and disk usage', () => {
 
   it('disk usage lists each model, counts shared blobs once in storedBytes, and reports partial bytes, space and link mode', async () => {
     const shared = bytes(50_000, 'shared');
-    const a: TestFile[] = [{ path: 's.bin', data: shared }, { path: 'a.bin', data: bytes(1000, 'a') }];
+    const a: TestFile[] = [
+      { path: 's.bin', data: shared },
+      { path: 'a.bin', data: bytes(1000, 'a') },
+    ];
     const b: TestFile[] = [{ path: 'other/s.bin', data: shared }];
-    const orch = bed.orchestrator([spec('a', a, [bed.publish('a', a)]), spec('b', b, [bed.publish('b', b)])], { settings: { quotaBytes: 1e9 } });
+    const orch = bed.orchestrator([spec('a', a, [bed.publish('a', a)]), spec('b', b, [bed.publish('b', b)])], {
+      settings: { quotaBytes: 1e9 },
+    });
     await orch.ensure('a');
     await orch.ensure('b');
     await orch.pin('b');
     await writeFile(path.join(bed.layout.partialDir, `${'9'.repeat(64)}.part`), bytes(123));
     const usage = await orch.diskUsage();
-    expect(usage).toMatchObject({ root: bed.layout.root, partialBytes: 123, storedBytes: 51_000, linkMode: 'hardlink', quotaBytes: 1e9, freeBytes: 1e13, totalBytes: 2e13 });
+    expect(usage).toMatchObject({
+      root: bed.layout.root,
+      partialBytes: 123,
+      storedBytes: 51_000,
+      linkMode: 'hardlink',
+      quotaBytes: 1e9,
+      freeBytes: 1e13,
+      totalBytes: 2e13,
+    });
     expect(usage.models.map((m) => [m.id, m.variant, m.bytes, m.pinned])).toEqual([
       ['a', 'fp16', 51_000, false],
       ['b', 'fp16', 50_000, true],

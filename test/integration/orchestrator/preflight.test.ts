@@ -33,7 +33,9 @@ describe('ensure preflight (seed ensurer behaviours)', () => {
     const old = big('old', 400_000);
     const fresh = big('new', 400_000);
     const disk = virtualDisk(bed.root, 600_000);
-    const orch = bed.orchestrator([spec('old', old, [bed.publish('o', old)]), spec('new', fresh, [bed.publish('n', fresh)])], { diskProbe: disk });
+    const orch = bed.orchestrator([spec('old', old, [bed.publish('o', old)]), spec('new', fresh, [bed.publish('n', fresh)])], {
+      diskProbe: disk,
+    });
     await orch.ensure('old');
     const result = await orch.ensure('new');
     expect(result.downloadedBytes).toBe(400_000);
@@ -46,7 +48,9 @@ describe('ensure preflight (seed ensurer behaviours)', () => {
     const kept = big('kept', 400_000);
     const fresh = big('new', 400_000);
     const disk = virtualDisk(bed.root, 600_000);
-    const orch = bed.orchestrator([spec('kept', kept, [bed.publish('k', kept)]), spec('new', fresh, [bed.publish('n', fresh)])], { diskProbe: disk });
+    const orch = bed.orchestrator([spec('kept', kept, [bed.publish('k', kept)]), spec('new', fresh, [bed.publish('n', fresh)])], {
+      diskProbe: disk,
+    });
     await orch.ensure('kept');
     await orch.pin('kept');
     bed.server.reset();
@@ -60,8 +64,13 @@ describe('ensure preflight (seed ensurer behaviours)', () => {
   it('counts blobs already stored as not needed (a shared file does not need space again)', async () => {
     const shared = bytes(400_000, 'shared');
     const a: TestFile[] = [{ path: 's.bin', data: shared }];
-    const b: TestFile[] = [{ path: 'copy-of-s.bin', data: shared }, { path: 'small.bin', data: bytes(1000) }];
-    const orch = bed.orchestrator([spec('a', a, [bed.publish('a', a)]), spec('b', b, [bed.publish('b', b)])], { diskProbe: virtualDisk(bed.root, 450_000) });
+    const b: TestFile[] = [
+      { path: 'copy-of-s.bin', data: shared },
+      { path: 'small.bin', data: bytes(1000) },
+    ];
+    const orch = bed.orchestrator([spec('a', a, [bed.publish('a', a)]), spec('b', b, [bed.publish('b', b)])], {
+      diskProbe: virtualDisk(bed.root, 450_000),
+    });
     await orch.ensure('a');
     expect(await orch.estimate('b')).toEqual({ id: 'b', variant: 'fp16', totalBytes: 401_000, bytesNeeded: 1000 });
     await orch.ensure('b');

@@ -34,7 +34,12 @@ describe('status (seed ensurer behaviours)', () => {
   it('is NOT_PRESENT when nothing is on disk', async () => {
     const fs = files();
     const orch = bed.orchestrator([spec('m1', fs, ['http://127.0.0.1:9/none'])]);
-    expect(await orch.status('m1')).toMatchObject({ status: 'NOT_PRESENT', bytesPresent: 0, bytesNeeded: 100_100, missingFiles: ['config.json', 'weights/a.bin', 'weights/b.bin'] });
+    expect(await orch.status('m1')).toMatchObject({
+      status: 'NOT_PRESENT',
+      bytesPresent: 0,
+      bytesNeeded: 100_100,
+      missingFiles: ['config.json', 'weights/a.bin', 'weights/b.bin'],
+    });
   });
 
   it('is PARTIAL with bytes present and needed when some required files are stored', async () => {
@@ -44,12 +49,23 @@ describe('status (seed ensurer behaviours)', () => {
     const orch = bed.orchestrator([spec('m1', fs, [base])], { settings: { fileConcurrency: 1 } });
     bed.server.fault('/m/weights/b.bin', { type: 'status', status: 404 }, { times: 100 });
     await orch.ensure('m1').catch(() => undefined);
-    expect(await orch.status('m1')).toMatchObject({ status: 'PARTIAL', bytesPresent: 40_100, bytesNeeded: 60_000, missingFiles: ['weights/b.bin'] });
+    expect(await orch.status('m1')).toMatchObject({
+      status: 'PARTIAL',
+      bytesPresent: 40_100,
+      bytesNeeded: 60_000,
+      missingFiles: ['weights/b.bin'],
+    });
   });
 
   it('is COMPLETE with the marker and every file at its size', async () => {
     const { orch, localPath } = await installed();
-    expect(await orch.status('m1')).toMatchObject({ status: 'COMPLETE', localPath, bytesPresent: 100_100, bytesNeeded: 0, missingFiles: [] });
+    expect(await orch.status('m1')).toMatchObject({
+      status: 'COMPLETE',
+      localPath,
+      bytesPresent: 100_100,
+      bytesNeeded: 0,
+      missingFiles: [],
+    });
   });
 
   it('is CORRUPT when a file is missing or has the wrong size', async () => {
@@ -151,14 +167,21 @@ describe('verify (seed ensurer behaviours)', () => {
     const { orch, localPath } = await installed();
     await truncate(path.join(localPath, 'weights/b.bin'), 123);
     const result = await orch.verify('m1');
-    expect(result.problems).toEqual([expect.objectContaining({ path: 'weights/b.bin', code: 'SIZE_MISMATCH', expected: 60_000, actual: 123 })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ path: 'weights/b.bin', code: 'SIZE_MISMATCH', expected: 60_000, actual: 123 }),
+    ]);
   });
 
   it('returns success false with every file missing when there is no model directory', async () => {
     const fs = files();
     const orch = bed.orchestrator([spec('m1', fs, [])]);
     const result = await orch.verify('m1');
-    expect(result).toMatchObject({ success: false, verifiedFiles: [], failedFiles: [], missingFiles: ['config.json', 'weights/a.bin', 'weights/b.bin'] });
+    expect(result).toMatchObject({
+      success: false,
+      verifiedFiles: [],
+      failedFiles: [],
+      missingFiles: ['config.json', 'weights/a.bin', 'weights/b.bin'],
+    });
     expect((await orch.status('m1')).status).toBe('NOT_PRESENT');
   });
 });

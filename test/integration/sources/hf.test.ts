@@ -44,7 +44,12 @@ function spec(id: string, files: Files, sources: string[]): ModelSpec {
     variants: ['fp16'],
     defaultVariant: 'fp16',
     allowPatterns: ['*'],
-    files: Object.entries(files).map(([p, data]) => ({ path: p, size: data.length, sha256: createHash('sha256').update(data).digest('hex'), optional: false })),
+    files: Object.entries(files).map(([p, data]) => ({
+      path: p,
+      size: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      optional: false,
+    })),
     sources,
   };
 }
@@ -104,7 +109,9 @@ describe('hf:// sources against a Hub look-alike', () => {
     expect(result.source).toBe('hf://open-org/public-model');
     const cdnRanges = hub.requests.filter((r) => r.host === cdnHost() && r.range);
     expect(cdnRanges.length).toBeGreaterThan(1);
-    expect(hub.requests.some((r) => r.path.startsWith('/open-org/public-model/resolve/main/transformer/diffusion%20model.safetensors'))).toBe(true);
+    expect(
+      hub.requests.some((r) => r.path.startsWith('/open-org/public-model/resolve/main/transformer/diffusion%20model.safetensors')),
+    ).toBe(true);
   });
 
   it('sends the token to the Hub host and its same-host redirects, never to the CDN host', async () => {
@@ -141,7 +148,10 @@ describe('hf:// sources against a Hub look-alike', () => {
     const error = await failureOf(orch.ensure('priv'));
     expect(error.code).toBe('AUTH_FAIL');
     expect((await orch.status('priv')).status).not.toBe('COMPLETE');
-    const [source] = createSourceResolver({ env: { HF_ENDPOINT: hub.url } }).resolve(spec('priv', mainFiles, ['hf://acme/private-model']), 'config.json');
+    const [source] = createSourceResolver({ env: { HF_ENDPOINT: hub.url } }).resolve(
+      spec('priv', mainFiles, ['hf://acme/private-model']),
+      'config.json',
+    );
     expect(source?.kind === 'http' && source.authHelp).toMatch(/set HF_TOKEN/);
   });
 

@@ -72,7 +72,8 @@ function sendBytes(req: IncomingMessage, res: ServerResponse, data: Buffer): voi
 export async function startHubServer(repos: HubRepo[], token: string): Promise<HubServer> {
   const byId = new Map(repos.map((r) => [r.id, r]));
   const blobs = new Map<string, Buffer>();
-  for (const repo of repos) for (const files of Object.values(repo.revisions)) for (const data of Object.values(files)) blobs.set(sha256(data), data);
+  for (const repo of repos)
+    for (const files of Object.values(repo.revisions)) for (const data of Object.values(files)) blobs.set(sha256(data), data);
   const cdnSignature = 'cdn-sig-7Hq2xPz9';
   const requests: HubRequest[] = [];
   const cdnMissing = new Set<string>();
@@ -105,7 +106,8 @@ export async function startHubServer(repos: HubRepo[], token: string): Promise<H
     }
 
     const route =
-      /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname) ?? /^\/api\/resolve-cache\/models\/([^/]+\/[^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname);
+      /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname) ??
+      /^\/api\/resolve-cache\/models\/([^/]+\/[^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (!route) return fail(res, 404, 'NotFound', 'no such route');
     const repo = byId.get(decodeURIComponent(route[1] as string));
     if (!repo || (repo.private && req.headers.authorization !== `Bearer ${token}`)) {
@@ -119,7 +121,10 @@ export async function startHubServer(repos: HubRepo[], token: string): Promise<H
     if (url.pathname.startsWith('/api/resolve-cache/')) return sendBytes(req, res, data);
     if (data.length >= LFS_MIN_BYTES) {
       const expires = Math.floor(Date.now() / 1000) + 3600;
-      res.writeHead(302, { location: `http://localhost:${port}/cdn/${sha256(data)}?Expires=${expires}&Signature=${cdnSignature}&Key-Pair-Id=KTEST`, 'x-linked-size': data.length });
+      res.writeHead(302, {
+        location: `http://localhost:${port}/cdn/${sha256(data)}?Expires=${expires}&Signature=${cdnSignature}&Key-Pair-Id=KTEST`,
+        'x-linked-size': data.length,
+      });
       return res.end();
     }
     res.writeHead(307, { location: `/api/resolve-cache/models/${route[1]}/${route[2]}/${route[3]}` });

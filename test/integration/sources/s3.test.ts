@@ -46,7 +46,12 @@ function spec(id: string, sources: string[]): ModelSpec {
     variants: ['fp16'],
     defaultVariant: 'fp16',
     allowPatterns: ['*'],
-    files: files.map((f) => ({ path: f.path, size: f.data.length, sha256: createHash('sha256').update(f.data).digest('hex'), optional: false })),
+    files: files.map((f) => ({
+      path: f.path,
+      size: f.data.length,
+      sha256: createHash('sha256').update(f.data).digest('hex'),
+      optional: false,
+    })),
     sources,
   };
 }
@@ -81,7 +86,13 @@ beforeAll(async () => {
     res.on('finish', () => {
       entry.status = res.statusCode;
     });
-    const verdict = checkSigV4(req, { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, region: 'us-east-1', service: 's3', sessionToken: SESSION_TOKEN });
+    const verdict = checkSigV4(req, {
+      accessKeyId: ACCESS_KEY,
+      secretAccessKey: SECRET_KEY,
+      region: 'us-east-1',
+      service: 's3',
+      sessionToken: SESSION_TOKEN,
+    });
     if (!verdict.ok) {
       entry.rejected = verdict.reason;
       res.writeHead(403, { 'content-type': 'application/xml' });
@@ -169,7 +180,10 @@ describe('s3:// sources against an S3 protocol server', () => {
 
   it('signs requests made with temporary credentials (AWS_SESSION_TOKEN)', async () => {
     seen.length = 0;
-    const { orch } = await orchestrator([spec('t2v', [`s3://${BUCKET}/${PREFIX}`])], { ...envWith(SECRET_KEY), AWS_SESSION_TOKEN: SESSION_TOKEN });
+    const { orch } = await orchestrator([spec('t2v', [`s3://${BUCKET}/${PREFIX}`])], {
+      ...envWith(SECRET_KEY),
+      AWS_SESSION_TOKEN: SESSION_TOKEN,
+    });
     await orch.ensure('t2v');
     expect((await orch.verify('t2v')).success).toBe(true);
     const gets = seen.filter((r) => r.method === 'GET');
@@ -180,8 +194,15 @@ describe('s3:// sources against an S3 protocol server', () => {
   it('takes the keys from the AWS_PROFILE in ~/.aws/credentials when no AWS_* keys are set', async () => {
     const home = await mkdtemp(path.join(tmp, 'home-'));
     await mkdir(path.join(home, '.aws'));
-    await writeFile(path.join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = NOBODY\naws_secret_access_key = nope\n\n[models]\naws_access_key_id = ${ACCESS_KEY}\naws_secret_access_key = ${SECRET_KEY}\n`);
-    const { orch } = await orchestrator([spec('t2v', [`s3://${BUCKET}/${PREFIX}`])], { HOME: home, AWS_PROFILE: 'models', AWS_ENDPOINT_URL_S3: endpoint });
+    await writeFile(
+      path.join(home, '.aws', 'credentials'),
+      `[default]\naws_access_key_id = NOBODY\naws_secret_access_key = nope\n\n[models]\naws_access_key_id = ${ACCESS_KEY}\naws_secret_access_key = ${SECRET_KEY}\n`,
+    );
+    const { orch } = await orchestrator([spec('t2v', [`s3://${BUCKET}/${PREFIX}`])], {
+      HOME: home,
+      AWS_PROFILE: 'models',
+      AWS_ENDPOINT_URL_S3: endpoint,
+    });
     await orch.ensure('t2v');
     expect((await orch.verify('t2v')).success).toBe(true);
   });

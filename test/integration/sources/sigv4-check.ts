@@ -40,15 +40,20 @@ function canonicalQuery(search: URLSearchParams): string {
 
 export function checkSigV4(req: IncomingMessage, expected: SigV4Expectation): SigV4Verdict {
   const auth = req.headers.authorization ?? '';
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!m) return { ok: false, code: 'AccessDenied', reason: 'no SigV4 Authorization header' };
   const [, keyId, date, region, service, signedList, signature] = m as unknown as string[];
   if (keyId !== expected.accessKeyId) return { ok: false, code: 'InvalidAccessKeyId', reason: 'unknown access key' };
-  if (region !== expected.region) return { ok: false, code: 'AuthorizationHeaderMalformed', reason: `region ${region}, expected ${expected.region}` };
+  if (region !== expected.region)
+    return { ok: false, code: 'AuthorizationHeaderMalformed', reason: `region ${region}, expected ${expected.region}` };
   if (service !== expected.service) return { ok: false, code: 'AuthorizationHeaderMalformed', reason: `service ${service}` };
   const amzDate = req.headers['x-amz-date'];
   const payloadHash = req.headers['x-amz-content-sha256'];
-  if (typeof amzDate !== 'string' || !amzDate.startsWith(date as string)) return { ok: false, code: 'AccessDenied', reason: 'x-amz-date missing or not the credential date' };
+  if (typeof amzDate !== 'string' || !amzDate.startsWith(date as string))
+    return { ok: false, code: 'AccessDenied', reason: 'x-amz-date missing or not the credential date' };
   if (typeof payloadHash !== 'string') return { ok: false, code: 'InvalidRequest', reason: 'x-amz-content-sha256 missing' };
   const signedHeaders = (signedList as string).split(';');
   for (const required of ['host', 'x-amz-date', 'x-amz-content-sha256']) {
@@ -57,7 +62,8 @@ export function checkSigV4(req: IncomingMessage, expected: SigV4Expectation): Si
   const sessionToken = req.headers['x-amz-security-token'];
   if (sessionToken !== undefined) {
     if (sessionToken !== expected.sessionToken) return { ok: false, code: 'InvalidToken', reason: 'the session token is invalid' };
-    if (!signedHeaders.includes('x-amz-security-token')) return { ok: false, code: 'AccessDenied', reason: 'x-amz-security-token not signed' };
+    if (!signedHeaders.includes('x-amz-security-token'))
+      return { ok: false, code: 'AccessDenied', reason: 'x-amz-security-token not signed' };
   }
   const url = new URL(req.url ?? '/', 'http://placeholder');
   const canonicalHeaders = signedHeaders.map((name) => {
@@ -65,10 +71,20 @@ export function checkSigV4(req: IncomingMessage, expected: SigV4Expectation): Si
     const text = Array.isArray(value) ? value.join(',') : (value ?? '');
     return `${name}:${text.trim().replace(/\s+/g, ' ')}\n`;
   });
-  const canonicalRequest = [req.method ?? 'GET', canonicalUri(url.pathname), canonicalQuery(url.searchParams), canonicalHeaders.join(''), signedList, payloadHash].join('\n');
+  const canonicalRequest = [
+    req.method ?? 'GET',
+    canonicalUri(url.pathname),
+    canonicalQuery(url.searchParams),
+    canonicalHeaders.join(''),
+    signedList,
+    payloadHash,
+  ].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, hex(canonicalRequest)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${expected.secretAccessKey}`, date as string), region as string), service as string), 'aws4_request');
+  const key = hmac(
+    hmac(hmac(hmac(`AWS4${expected.secretAccessKey}`, date as string), region as string), service as string),
+    'aws4_request',
+  );
   const calculated = createHmac('sha256', key).update(stringToSign).digest('hex');
   if (calculated !== signature) return { ok: false, code: 'SignatureDoesNotMatch', reason: 'signature does not match' };
   return { ok: true, signedHeaders };

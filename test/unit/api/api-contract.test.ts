@@ -80,8 +80,14 @@ describe('api contract', () => {
       throw new TypeError('boom');
     };
     const handlers = createApiHandlers(service as unknown as ApiService);
-    expect(await handleApiCall(handlers, 'verify', { id: 'x' })).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND', retryable: false } });
-    expect(await handleApiCall(handlers, 'diskUsage', undefined)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_ERROR', message: 'boom' } });
+    expect(await handleApiCall(handlers, 'verify', { id: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'MODEL_NOT_FOUND', retryable: false },
+    });
+    expect(await handleApiCall(handlers, 'diskUsage', undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_ERROR', message: 'boom' },
+    });
   });
 
   it('rejects client calls with ApiCallError carrying the code, and delivers pushed events', async () => {

@@ -9,7 +9,11 @@ describe('desktop command line', () => {
   });
 
   it('falls back to MODELS_MANIFEST and MODELS_ROOT, and starts the demo when nothing is configured', () => {
-    expect(parseDesktopArgs([], { MODELS_MANIFEST: '/m.toml', MODELS_ROOT: '/r' })).toEqual({ manifests: ['/m.toml'], root: '/r', demo: true });
+    expect(parseDesktopArgs([], { MODELS_MANIFEST: '/m.toml', MODELS_ROOT: '/r' })).toEqual({
+      manifests: ['/m.toml'],
+      root: '/r',
+      demo: true,
+    });
     expect(parseDesktopArgs([], {})).toEqual({ manifests: [], demo: true });
     expect(parseDesktopArgs(['--no-demo', '--config-dir', '/c'], {})).toEqual({ manifests: [], configDir: '/c', demo: false });
   });

@@ -56,7 +56,14 @@ describe('electron-builder.yml', () => {
   it('points at files the build produced: main, preload, icon', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { main: string };
     expect(config.extraMetadata.main).toBe(pkg.main);
-    for (const file of [config.extraMetadata.main, 'dist/preload/index.cjs', config.icon, config.linux.icon, config.mac.icon, config.win.icon]) {
+    for (const file of [
+      config.extraMetadata.main,
+      'dist/preload/index.cjs',
+      config.icon,
+      config.linux.icon,
+      config.mac.icon,
+      config.win.icon,
+    ]) {
       expect(existsSync(join(repo, file)), file).toBe(true);
     }
     // macOS needs at least 512x512 to make an .icns; read the PNG header.

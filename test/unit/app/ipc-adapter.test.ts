@@ -35,7 +35,11 @@ describe('IPC adapter', () => {
         expect(res.error.message).not.toContain('secret');
       }
     }
-    const throwing = { get senderFrame(): { url: string } { throw new Error('Object has been destroyed'); } };
+    const throwing = {
+      get senderFrame(): { url: string } {
+        throw new Error('Object has been destroyed');
+      },
+    };
     expect((await handle(throwing, 'listModels', undefined)).ok).toBe(false);
     expect(called).toBe(false);
   });
@@ -74,7 +78,14 @@ function fakeWebContents() {
       onDestroyed = listener;
     },
   };
-  return { target, sent, destroy: () => { destroyed = true; onDestroyed?.(); } };
+  return {
+    target,
+    sent,
+    destroy: () => {
+      destroyed = true;
+      onDestroyed?.();
+    },
+  };
 }
 
 function fakeEventSource() {

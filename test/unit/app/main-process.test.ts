@@ -87,7 +87,9 @@ describe('Electron main process (with a stand-in Electron)', () => {
     });
     expect((await waitFor((m) => m.type === 'window.loadURL')).url).toBe(APP_PAGE);
     const privileged = await waitFor((m) => m.type === 'protocol.privileged');
-    expect(privileged.schemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ secure: true, standard: true }) })]);
+    expect(privileged.schemes).toEqual([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ secure: true, standard: true }) }),
+    ]);
   });
 
   it('serves the page with the CSP header and nothing outside the renderer', async () => {
@@ -114,7 +116,9 @@ describe('Electron main process (with a stand-in Electron)', () => {
     const started = await call('startDownload', { id: 'hello-embeddings@1.0.0' });
     expect(started.ok).toBe(true);
     const done = await waitFor(
-      (m) => m.type === 'webContents.send' && m.channel === API_EVENT_CHANNEL &&
+      (m) =>
+        m.type === 'webContents.send' &&
+        m.channel === API_EVENT_CHANNEL &&
         (m.payload as { type: string; job?: { state: string } }).type === 'job' &&
         ['done', 'failed'].includes((m.payload as { job: { state: string } }).job.state),
     );

@@ -36,7 +36,11 @@ describe('File › Import Manifest…', () => {
       detail: 'x@1',
     });
     const warned = importMessage({
-      name: 'b.toml', ok: true, added: ['x@1', 'y@1'], problems: [], error: null,
+      name: 'b.toml',
+      ok: true,
+      added: ['x@1', 'y@1'],
+      problems: [],
+      error: null,
       conflicts: [{ path: 'models."z@1"', message: 'already defined by a.toml' }],
     });
     expect(warned.type).toBe('warning');
@@ -44,8 +48,17 @@ describe('File › Import Manifest…', () => {
     expect(warned.detail).toContain('models."z@1": already defined by a.toml');
     const problems = Array.from({ length: 10 }, (_, i) => ({ path: `models."m".files[${i}].sha256`, message: 'is not 64 hex characters' }));
     const refused = importMessage({
-      name: 'c.toml', ok: false, added: [], conflicts: [], problems,
-      error: { code: 'MANIFEST_VALIDATION_ERROR', message: 'c.toml has 10 problems. Fix them and import again.', details: {}, retryable: false },
+      name: 'c.toml',
+      ok: false,
+      added: [],
+      conflicts: [],
+      problems,
+      error: {
+        code: 'MANIFEST_VALIDATION_ERROR',
+        message: 'c.toml has 10 problems. Fix them and import again.',
+        details: {},
+        retryable: false,
+      },
     });
     expect(refused.type).toBe('error');
     expect(refused.detail).toContain('c.toml has 10 problems');

@@ -21,7 +21,12 @@ function click(i: MenuItemConstructorOptions): void {
 describe('tray', () => {
   it('offers Show, Pause all, Resume all and Quit, each doing what it says', () => {
     const done: string[] = [];
-    const actions = { show: () => done.push('show'), pauseAll: () => done.push('pause'), resumeAll: () => done.push('resume'), quit: () => done.push('quit') };
+    const actions = {
+      show: () => done.push('show'),
+      pauseAll: () => done.push('pause'),
+      resumeAll: () => done.push('resume'),
+      quit: () => done.push('quit'),
+    };
     const menu = trayMenuTemplate([job('a', 'running'), job('b', 'paused')], actions);
     expect(menu.filter((i) => i.label).map((i) => i.label)).toEqual(['Show Model Orchestrator', 'Pause all', 'Resume all', 'Quit']);
     for (const label of ['Show Model Orchestrator', 'Pause all', 'Resume all', 'Quit']) click(item(menu, label));

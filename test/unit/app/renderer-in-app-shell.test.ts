@@ -86,7 +86,14 @@ beforeAll(async () => {
     return handle({ senderFrame: { url: frameUrl } }, args[0], args[1]);
   });
   forwardApiEvents(
-    { send: (channel, event) => void page.evaluate(([c, e]) => (window as unknown as { __ipcSend(c: unknown, e: unknown): void }).__ipcSend(c, e), [channel, event]).catch(() => {}), isDestroyed: () => page.isClosed(), once: () => undefined },
+    {
+      send: (channel, event) =>
+        void page
+          .evaluate(([c, e]) => (window as unknown as { __ipcSend(c: unknown, e: unknown): void }).__ipcSend(c, e), [channel, event])
+          .catch(() => {}),
+      isDestroyed: () => page.isClosed(),
+      once: () => undefined,
+    },
     (listener) => backend.app.subscribe(listener),
   );
   await page.addInitScript({ content: preloadShim(readFileSync(preloadBundle, 'utf8')) });

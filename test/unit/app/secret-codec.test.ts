@@ -57,7 +57,12 @@ describe('settings secrets and the OS keychain', () => {
   it('treats a token sealed on another machine as unset instead of failing', async () => {
     const configDir = join(dir, 'moved');
     await new SettingsStore(configDir, safeStorageCodec(fakeSafeStorage(true), 'darwin')).update({ hfToken: 'hf_SECRET' });
-    const broken: SafeStorageLike = { ...fakeSafeStorage(true), decryptString: () => { throw new Error('cannot decrypt'); } };
+    const broken: SafeStorageLike = {
+      ...fakeSafeStorage(true),
+      decryptString: () => {
+        throw new Error('cannot decrypt');
+      },
+    };
     const settings = await new SettingsStore(configDir, safeStorageCodec(broken, 'darwin')).load();
     expect(settings.hfToken).toBeNull();
   });

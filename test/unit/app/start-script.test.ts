@@ -32,7 +32,9 @@ describe('npm start: choosing Electron or the web UI', () => {
   it('launches Electron only when its binary is installed and a display exists', async () => {
     const none = join(dir, 'none');
     expect(electronExecutable(none)).toBeNull();
-    expect(whyElectronCannotStart({ root: none, env: { DISPLAY: ':0' }, platform: 'linux', uid: 1000 })).toBe('no Electron binary is installed');
+    expect(whyElectronCannotStart({ root: none, env: { DISPLAY: ':0' }, platform: 'linux', uid: 1000 })).toBe(
+      'no Electron binary is installed',
+    );
 
     const noBinary = join(dir, 'no-binary');
     await fakeElectronPackage(noBinary, false); // path.txt written, download never happened

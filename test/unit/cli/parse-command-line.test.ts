@@ -14,7 +14,9 @@ function usageErrorOf(argv: string[]): UsageError {
 
 describe('parseCommandLine', () => {
   it('reads a command with its argument and options, global options anywhere', () => {
-    expect(parseCommandLine(['--json', 'ensure', 't2v@1', '--variant', 'bf16', '--force', '--root', '/m', '--max-rate', '10MiB/s'])).toEqual({
+    expect(
+      parseCommandLine(['--json', 'ensure', 't2v@1', '--variant', 'bf16', '--force', '--root', '/m', '--max-rate', '10MiB/s']),
+    ).toEqual({
       command: { name: 'ensure', id: 't2v@1', variant: 'bf16', force: true, maxBytesPerSecond: 10 * 1024 * 1024 },
       global: { json: true, quiet: false, root: '/m' },
     });
@@ -26,7 +28,10 @@ describe('parseCommandLine', () => {
 
   it('reads gc sizes and durations', () => {
     expect(parseCommandLine(['gc', '--dry-run', '--max-size', '10G', '--max-age', '7d']).command).toEqual({
-      name: 'gc', dryRun: true, maxSizeBytes: 10 * 1024 ** 3, maxAgeMs: 7 * 86_400_000,
+      name: 'gc',
+      dryRun: true,
+      maxSizeBytes: 10 * 1024 ** 3,
+      maxAgeMs: 7 * 86_400_000,
     });
     expect(parseCommandLine(['gc']).command).toEqual({ name: 'gc', dryRun: false });
   });

@@ -13,7 +13,12 @@ describe('resume journal', () => {
     const path = join(dir, 'j.json');
     await writeJournal(path, { sha256: sha, size: 100, done: [[0, 40]], validators: { 'hf://o/r': { etag: '"x"' } } });
     expect(readdirSync(dir)).toEqual(['j.json']);
-    expect(await readJournal(path, { sha256: sha, size: 100 })).toEqual({ sha256: sha, size: 100, done: [[0, 40]], validators: { 'hf://o/r': { etag: '"x"' } } });
+    expect(await readJournal(path, { sha256: sha, size: 100 })).toEqual({
+      sha256: sha,
+      size: 100,
+      done: [[0, 40]],
+      validators: { 'hf://o/r': { etag: '"x"' } },
+    });
   });
 
   it('ignores a journal for another file, a torn write or garbage', async () => {

@@ -38,7 +38,13 @@ describe('AppService', () => {
   const file = randomBytes(256 * 1024);
 
   const start = () =>
-    AppService.create({ root: join(dir, 'root'), configDir: join(dir, 'config'), host: 'web', createModelService: createDefaultModelService, progressIntervalMs: 20 });
+    AppService.create({
+      root: join(dir, 'root'),
+      configDir: join(dir, 'config'),
+      host: 'web',
+      createModelService: createDefaultModelService,
+      progressIntervalMs: 20,
+    });
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mo-app-'));
@@ -116,8 +122,18 @@ describe('AppService', () => {
 
   it('keeps secrets write-only and persists settings', async () => {
     app = await start();
-    const view = await app.setSettings({ hfToken: 'hf_secret_value', parallelDownloads: 3, quotaBytes: 5_000_000, s3: { secretAccessKey: 'shh', region: 'eu-west-1' } });
-    expect(view).toMatchObject({ hfTokenSet: true, parallelDownloads: 3, quotaBytes: 5_000_000, s3: { region: 'eu-west-1', secretAccessKeySet: true } });
+    const view = await app.setSettings({
+      hfToken: 'hf_secret_value',
+      parallelDownloads: 3,
+      quotaBytes: 5_000_000,
+      s3: { secretAccessKey: 'shh', region: 'eu-west-1' },
+    });
+    expect(view).toMatchObject({
+      hfTokenSet: true,
+      parallelDownloads: 3,
+      quotaBytes: 5_000_000,
+      s3: { region: 'eu-west-1', secretAccessKeySet: true },
+    });
     expect(JSON.stringify(view)).not.toContain('hf_secret_value');
     expect(JSON.stringify(view)).not.toContain('shh');
     await app.close();
@@ -148,13 +164,22 @@ describe('AppService', () => {
     expect((await app.diskUsage()).root).toBe(elsewhere);
     await app.close();
     // A root chosen for one launch (--root) wins over the saved one.
-    app = await AppService.create({ root: join(dir, 'root'), forcedRoot: join(dir, 'root'), configDir: join(dir, 'config'), host: 'web', createModelService: createDefaultModelService });
+    app = await AppService.create({
+      root: join(dir, 'root'),
+      forcedRoot: join(dir, 'root'),
+      configDir: join(dir, 'config'),
+      host: 'web',
+      createModelService: createDefaultModelService,
+    });
     expect((await app.diskUsage()).root).toBe(join(dir, 'root'));
   });
 
   it('refuses to open folders in the web host, saying what to do instead', async () => {
     app = await start();
     await app.importManifest({ name: 'a.json', text: manifestJson('m@1', `${server.url}/m`, file) });
-    await expect(app.openFolder({ id: 'm@1' })).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('Copy the path') });
+    await expect(app.openFolder({ id: 'm@1' })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringContaining('Copy the path'),
+    });
   });
 });

@@ -12,7 +12,8 @@ function controllableEnsure() {
       const call = {
         id,
         options,
-        finish: () => resolve({ id, variant: options.variant ?? 'v', localPath: `/models/${id}`, downloadedBytes: 100, source: 'http://x' }),
+        finish: () =>
+          resolve({ id, variant: options.variant ?? 'v', localPath: `/models/${id}`, downloadedBytes: 100, source: 'http://x' }),
         fail: (e: unknown) => reject(e),
       };
       options.signal?.addEventListener('abort', () => reject(new OrchestratorError('CANCELLED', 'ensure: cancelled by the user.')));

@@ -7,7 +7,8 @@ import { SettingsStore, type SecretCodec } from '../../../main/core/jobs/setting
 /** A reversible stand-in for the OS keychain (what cannot exist here: Electron safeStorage). */
 const rot13: SecretCodec = {
   kind: 'rot13',
-  seal: (s) => s.replace(/[a-z]/gi, (c) => String.fromCharCode(((c.toLowerCase().charCodeAt(0) - 97 + 13) % 26) + (c === c.toLowerCase() ? 97 : 65))),
+  seal: (s) =>
+    s.replace(/[a-z]/gi, (c) => String.fromCharCode(((c.toLowerCase().charCodeAt(0) - 97 + 13) % 26) + (c === c.toLowerCase() ? 97 : 65))),
   open: (s) => rot13.seal(s),
 };
 
@@ -44,6 +45,9 @@ describe('settings store', () => {
 
   it('says which file is damaged instead of starting with garbage', async () => {
     await writeFile(join(dir, 'settings.json'), '{"version": 1, "parallelDownloads": "many"}');
-    await expect(new SettingsStore(dir).load()).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('settings.json') });
+    await expect(new SettingsStore(dir).load()).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringContaining('settings.json'),
+    });
   });
 });

@@ -31,7 +31,9 @@ export function validDocument(): Record<string, unknown> {
           { path: 'unet/model-bf16.safetensors', size: 100, sha256: HASH_B.toUpperCase(), variants: ['bf16'] },
           { path: 'extra/notes.json', size: 0, sha256: HASH_A, optional: true },
         ] satisfies RawFile[],
-        sources: { priority: ['local://mirror/t2v', 'https://example.com/t2v', 's3://bucket/t2v', 'hf://org/repo@main', 'file:///srv/t2v'] },
+        sources: {
+          priority: ['local://mirror/t2v', 'https://example.com/t2v', 's3://bucket/t2v', 'hf://org/repo@main', 'file:///srv/t2v'],
+        },
       },
     },
   };

@@ -20,11 +20,51 @@ function prng(seed: number): () => number {
 }
 
 const WEIRD_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 63), 1e308, '', ' ', '../..', '/abs', 'C:\\x', 'CON', 'a\u0000b',
-  '\u202e\u0301\ud83d\ude00', 'é'.normalize('NFD'), 'x'.repeat(5000), [], [[]], {}, { __proto__: { polluted: true } },
-  ['fp16'], [1, 2], { priority: 'x' }, 'hf://', 'local://../../etc', '__proto__', 'constructor',
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  2 ** 53,
+  -(2 ** 63),
+  1e308,
+  '',
+  ' ',
+  '../..',
+  '/abs',
+  'C:\\x',
+  'CON',
+  'a\u0000b',
+  '\u202e\u0301\ud83d\ude00',
+  'é'.normalize('NFD'),
+  'x'.repeat(5000),
+  [],
+  [[]],
+  {},
+  { __proto__: { polluted: true } },
+  ['fp16'],
+  [1, 2],
+  { priority: 'x' },
+  'hf://',
+  'local://../../etc',
+  '__proto__',
+  'constructor',
 ];
-const WEIRD_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'files', 'variants', 'size', 'sha256', 'path', '', 'ü', 'priority'];
+const WEIRD_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'files',
+  'variants',
+  'size',
+  'sha256',
+  'path',
+  '',
+  'ü',
+  'priority',
+];
 
 function pick<T>(random: () => number, list: readonly T[]): T {
   return list[Math.floor(random() * list.length)] as T;
@@ -59,7 +99,12 @@ function mutateStructure(random: () => number): string {
       const value = target[key];
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         // defineProperty so `__proto__` becomes a real own key, as JSON.parse would make it.
-        Object.defineProperty(value, pick(random, WEIRD_KEYS), { value: structuredClone(pick(random, WEIRD_VALUES)), enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(value, pick(random, WEIRD_KEYS), {
+          value: structuredClone(pick(random, WEIRD_VALUES)),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       } else target[key] = [value, value];
     } else if (choice < 0.9) {
       const value = target[key];
@@ -69,7 +114,7 @@ function mutateStructure(random: () => number): string {
       target[key] = { nested: structuredClone(target[key]) };
     }
   }
-  return random() < 0.01 ? JSON.stringify(pick(random, WEIRD_VALUES)) ?? 'undefined' : JSON.stringify(document);
+  return random() < 0.01 ? (JSON.stringify(pick(random, WEIRD_VALUES)) ?? 'undefined') : JSON.stringify(document);
 }
 
 function mutateText(text: string, random: () => number): string {
@@ -78,7 +123,28 @@ function mutateText(text: string, random: () => number): string {
   for (let n = 0; n < edits; n++) {
     const at = Math.floor(random() * (chars.length + 1));
     const choice = random();
-    const noise = pick(random, ['"', '[', ']', '=', '\n', '{', '}', '.', ',', '\\', '\u0000', '9', '#', "'", 'é', '\ud800', '\u2028', ' ', '-', '+']);
+    const noise = pick(random, [
+      '"',
+      '[',
+      ']',
+      '=',
+      '\n',
+      '{',
+      '}',
+      '.',
+      ',',
+      '\\',
+      '\u0000',
+      '9',
+      '#',
+      "'",
+      'é',
+      '\ud800',
+      '\u2028',
+      ' ',
+      '-',
+      '+',
+    ]);
     if (choice < 0.33) chars.splice(at, 1);
     else if (choice < 0.66) chars.splice(at, 0, noise);
     else chars[at] = String.fromCharCode(((chars[at] ?? 'a').charCodeAt(0) ^ (1 << Math.floor(random() * 7))) & 0xffff);

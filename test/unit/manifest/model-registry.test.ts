@@ -35,7 +35,10 @@ describe('ModelRegistry', () => {
 
   it('reports a different definition of the same id as a conflict and keeps the first', () => {
     const registry = new ModelRegistry(manifest(), 'first.toml');
-    const { added, conflicts } = registry.add(manifest((d) => (modelOf(d).version = '2.0.0')), 'second.toml');
+    const { added, conflicts } = registry.add(
+      manifest((d) => (modelOf(d).version = '2.0.0')),
+      'second.toml',
+    );
     expect(added).toEqual([]);
     expect(conflicts).toEqual([
       expect.objectContaining({ path: 'models."t2v@1"', code: 'DUPLICATE_MODEL_ID', message: expect.stringContaining('second.toml') }),
@@ -60,7 +63,9 @@ describe('ModelRegistry', () => {
   it('says MODEL_NOT_FOUND and suggests close ids', () => {
     const registry = new ModelRegistry(manifest());
     registry.add(manifest(renamed('t2v@1', 'i2v-A14B@2.2.0')));
-    expect(() => registry.get('t2v@2')).toThrow(expect.objectContaining({ code: 'MODEL_NOT_FOUND', message: expect.stringContaining('Did you mean t2v@1') }));
+    expect(() => registry.get('t2v@2')).toThrow(
+      expect.objectContaining({ code: 'MODEL_NOT_FOUND', message: expect.stringContaining('Did you mean t2v@1') }),
+    );
     expect(() => registry.get('i2v')).toThrow(expect.objectContaining({ details: { id: 'i2v', suggestions: ['i2v-A14B@2.2.0'] } }));
     expect(() => registry.get('zzzzzzzzzz')).toThrow(expect.objectContaining({ message: expect.stringContaining('modelctl list') }));
   });

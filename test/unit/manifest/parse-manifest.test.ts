@@ -40,7 +40,11 @@ describe('the seed manifest', () => {
     expect(manifest.models.map((m) => m.id)).toEqual(['t2v-A14B@2.2.0', 'i2v-A14B@2.2.0', 'ti2v-5b@2.2.0']);
     const i2v = manifest.models[1]!;
     expect(i2v.defaultVariant).toBe('fp16');
-    expect(i2v.files.find((f) => f.path === 'image_encoder/pytorch_model.bin')).toMatchObject({ optional: true, component: 'image_encoder', size: 1073741824 });
+    expect(i2v.files.find((f) => f.path === 'image_encoder/pytorch_model.bin')).toMatchObject({
+      optional: true,
+      component: 'image_encoder',
+      size: 1073741824,
+    });
     expect(i2v.files.find((f) => f.path === 'models_t5_umt5-xxl-enc-bf16.pth')?.size).toBe(11361920418);
     expect(i2v.sources[0]).toBe('local://wan22/i2v-A14B@2.2.0');
     expect(i2v.localMirrorRoot).toBe(join(repoRoot, 'test', 'fixtures', 'manifests'));
@@ -66,7 +70,13 @@ describe('parsing a valid manifest', () => {
     const document = validDocument();
     delete modelOf(document).allow_patterns;
     const [model] = parseManifestText(JSON.stringify(document), { format: 'json' }).models;
-    expect(model).toMatchObject({ id: 't2v@1', version: '1.0.0', defaultVariant: 'fp16', allowPatterns: ['*'], description: 'Text to video' });
+    expect(model).toMatchObject({
+      id: 't2v@1',
+      version: '1.0.0',
+      defaultVariant: 'fp16',
+      allowPatterns: ['*'],
+      description: 'Text to video',
+    });
     expect(model!.files[0]).toEqual({ path: 'config.json', size: 10, sha256: HASH_A, optional: false, component: 'config' });
     expect(model!.files[2]!.sha256).toBe('b'.repeat(64));
     expect(filesForVariant(model!, 'bf16').map((f) => f.path)).toEqual(['config.json', 'unet/model-bf16.safetensors', 'extra/notes.json']);
@@ -306,7 +316,9 @@ describe('rejecting invalid manifests', () => {
     modelOf(document).variants = ['fp16', 'bf16', 'int8'];
     filesOf(document)[0]!.variants = ['fp16', 'bf16'];
     filesOf(document)[3]!.variants = ['fp16', 'bf16'];
-    expect(problemsOf(document)).toEqual([expect.objectContaining({ path: 'models."t2v@1".files', message: expect.stringContaining('"int8"') })]);
+    expect(problemsOf(document)).toEqual([
+      expect.objectContaining({ path: 'models."t2v@1".files', message: expect.stringContaining('"int8"') }),
+    ]);
   });
 
   it('checks source URLs for a known scheme and shape, without echoing credentials', () => {
@@ -332,11 +344,11 @@ describe('rejecting invalid manifests', () => {
     filesOf(document)[0]!.optional = 'yes';
     modelOf(document).allow_patterns = '*';
     modelOf(document).description = 5;
-    expect(problemsOf(document).map((p) => p.path).sort()).toEqual([
-      'models."t2v@1".allow_patterns',
-      'models."t2v@1".description',
-      'models."t2v@1".files[0].optional',
-    ]);
+    expect(
+      problemsOf(document)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['models."t2v@1".allow_patterns', 'models."t2v@1".description', 'models."t2v@1".files[0].optional']);
   });
 
   it('lists the problems in the error message and the manifest path in details', () => {

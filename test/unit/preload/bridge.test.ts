@@ -28,7 +28,12 @@ describe('preload bridge', () => {
 
   it('forwards (method, input) over the call channel', async () => {
     const calls: unknown[][] = [];
-    const bridge = createPreloadBridge(fakeIpcRenderer(async (...args) => { calls.push(args); return { ok: true, result: [] }; }).ipc);
+    const bridge = createPreloadBridge(
+      fakeIpcRenderer(async (...args) => {
+        calls.push(args);
+        return { ok: true, result: [] };
+      }).ipc,
+    );
     await bridge.startDownload({ id: 'tiny-llm@0.1.0' });
     expect(calls).toEqual([[API_CALL_CHANNEL, 'startDownload', { id: 'tiny-llm@0.1.0' }]]);
   });

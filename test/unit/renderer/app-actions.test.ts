@@ -40,7 +40,17 @@ function harness(overrides: Partial<Record<keyof ApiService, (input: never) => u
   return { store, actions, push, listeners };
 }
 
-const job: JobProgress = { jobId: 'j1', id: 'm@1', variant: 'fp16', state: 'running', bytesDone: 1, bytesTotal: 10, speed: 1, etaSeconds: 9, files: [] };
+const job: JobProgress = {
+  jobId: 'j1',
+  id: 'm@1',
+  variant: 'fp16',
+  state: 'running',
+  bytesDone: 1,
+  bytesTotal: 10,
+  speed: 1,
+  etaSeconds: 9,
+  files: [],
+};
 
 describe('renderer actions', () => {
   it('imports dropped files, reports invalid ones with their code and opens the report', async () => {
@@ -53,12 +63,19 @@ describe('renderer actions', () => {
       error: { code: 'MANIFEST_VALIDATION_ERROR', message: 'bad.toml has 1 problem', details: {}, retryable: false },
     };
     const { store, actions } = harness({
-      importManifest: (async (input: { name: string }) => (input.name === 'bad.toml' ? invalid : { ...invalid, name: input.name, ok: true, problems: [], error: null, added: ['m@1'] })) as never,
+      importManifest: (async (input: { name: string }) =>
+        input.name === 'bad.toml'
+          ? invalid
+          : { ...invalid, name: input.name, ok: true, problems: [], error: null, added: ['m@1'] }) as never,
       listModels: (async () => []) as never,
       listManifests: (async () => []) as never,
       getAllStatuses: (async () => []) as never,
     });
-    const reports = await actions.importFiles([new File(['x'], 'bad.toml'), new File(['{}'], 'good.json'), new File(['png'], 'picture.png')]);
+    const reports = await actions.importFiles([
+      new File(['x'], 'bad.toml'),
+      new File(['{}'], 'good.json'),
+      new File(['png'], 'picture.png'),
+    ]);
     expect(reports.map((r) => [r.name, r.ok, r.error?.code ?? null])).toEqual([
       ['bad.toml', false, 'MANIFEST_VALIDATION_ERROR'],
       ['good.json', true, null],
@@ -71,7 +88,14 @@ describe('renderer actions', () => {
   it('feeds pushed job, status and notification events into the store', async () => {
     const { store, actions, push } = harness({
       getAppInfo: (async () => ({ version: '1', host: 'web', canOpenFolder: false, modelsRoot: '/r' })) as never,
-      getSettings: (async () => ({ modelsRoot: '/r', parallelDownloads: 2, maxBytesPerSecond: null, quotaBytes: null, hfTokenSet: false, s3: { endpoint: null, region: null, accessKeyId: null, secretAccessKeySet: false } })) as never,
+      getSettings: (async () => ({
+        modelsRoot: '/r',
+        parallelDownloads: 2,
+        maxBytesPerSecond: null,
+        quotaBytes: null,
+        hfTokenSet: false,
+        s3: { endpoint: null, region: null, accessKeyId: null, secretAccessKeySet: false },
+      })) as never,
       listJobs: (async () => []) as never,
       listModels: (async () => []) as never,
       listManifests: (async () => []) as never,
@@ -82,7 +106,10 @@ describe('renderer actions', () => {
     await expect.poll(() => store.getState().connection).toBe('live');
     await expect.poll(() => store.getState().disk?.root).toBe('/r');
     push({ type: 'job', job });
-    push({ type: 'status', status: { id: 'm@1', variant: 'fp16', status: 'PARTIAL', localPath: '/r/m', missingFiles: [], bytesPresent: 1, bytesNeeded: 9 } });
+    push({
+      type: 'status',
+      status: { id: 'm@1', variant: 'fp16', status: 'PARTIAL', localPath: '/r/m', missingFiles: [], bytesPresent: 1, bytesNeeded: 9 },
+    });
     push({ type: 'notification', notification: { kind: 'failed', title: 'm@1 could not be downloaded', body: 'SOURCE_UNAVAILABLE: ...' } });
     expect(store.getState().jobs.j1?.state).toBe('running');
     expect(Object.values(store.getState().statuses)[0]?.status).toBe('PARTIAL');
@@ -97,7 +124,8 @@ describe('renderer actions', () => {
     const { store, actions } = harness({
       verify: (() =>
         new Promise((_, reject) => {
-          release = () => reject(new OrchestratorError('LOCK_TIMEOUT', 'Another process is verifying m@1. Try again when it has finished.'));
+          release = () =>
+            reject(new OrchestratorError('LOCK_TIMEOUT', 'Another process is verifying m@1. Try again when it has finished.'));
         })) as never,
     });
     const running = actions.verify('m@1', 'fp16');

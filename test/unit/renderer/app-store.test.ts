@@ -73,9 +73,19 @@ describe('renderer store', () => {
     store.getState().putJob(job('j2', 'alpha', 'running', 42));
     const state = store.getState();
     expect(jobFor(state, 'alpha', 'fp16')?.jobId).toBe('j2');
-    expect(displayStatus(status('alpha', 'PARTIAL'), jobFor(state, 'alpha', 'fp16'))).toEqual({ kind: 'downloading', label: 'Downloading 42%', percent: 42 });
-    expect(displayStatus(status('alpha', 'PARTIAL', { bytesPresent: 25, bytesNeeded: 75 }), undefined)).toMatchObject({ kind: 'partial', label: 'Partial 25%' });
-    expect(displayStatus(status('alpha', 'COMPLETE'), job('j', 'alpha', 'paused', 10))).toMatchObject({ kind: 'paused', label: 'Paused 10%' });
+    expect(displayStatus(status('alpha', 'PARTIAL'), jobFor(state, 'alpha', 'fp16'))).toEqual({
+      kind: 'downloading',
+      label: 'Downloading 42%',
+      percent: 42,
+    });
+    expect(displayStatus(status('alpha', 'PARTIAL', { bytesPresent: 25, bytesNeeded: 75 }), undefined)).toMatchObject({
+      kind: 'partial',
+      label: 'Partial 25%',
+    });
+    expect(displayStatus(status('alpha', 'COMPLETE'), job('j', 'alpha', 'paused', 10))).toMatchObject({
+      kind: 'paused',
+      label: 'Paused 10%',
+    });
     expect(displayStatus(status('alpha', 'COMPLETE'), job('j', 'alpha', 'done'))).toMatchObject({ kind: 'complete', label: 'Ready' });
     expect(displayStatus(status('alpha', 'NOT_PRESENT'), job('j', 'alpha', 'failed'))).toMatchObject({ kind: 'failed' });
     expect(displayStatus(status('alpha', 'COMPLETE'), undefined, true)).toMatchObject({ kind: 'verifying' });

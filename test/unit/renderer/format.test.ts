@@ -38,6 +38,15 @@ describe('renderer formatting', () => {
       storedBytes: 800,
       quotaBytes: 1000,
     };
-    expect(diskBreakdown(disk)).toEqual({ total: 10_000, models: 800, partial: 100, other: 4100, free: 5000, sharedSavings: 400, quota: 1000, quotaUse: 0.8 });
+    expect(diskBreakdown(disk)).toEqual({
+      total: 10_000,
+      models: 800,
+      partial: 100,
+      other: 4100,
+      free: 5000,
+      sharedSavings: 400,
+      quota: 1000,
+      quotaUse: 0.8,
+    });
   });
 });

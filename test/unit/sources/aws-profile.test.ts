@@ -13,7 +13,10 @@ beforeEach(async () => {
     path.join(home, '.aws', 'credentials'),
     '# written by aws configure\n[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = secretDefault\n\n[work]\naws_access_key_id=AKIDWORK\naws_secret_access_key=secretWork\naws_session_token = tokWork\n',
   );
-  await writeFile(path.join(home, '.aws', 'config'), '[default]\nregion = eu-west-1\n\n[profile work]\nregion = eu-central-1\nendpoint_url = http://127.0.0.1:9000\n');
+  await writeFile(
+    path.join(home, '.aws', 'config'),
+    '[default]\nregion = eu-west-1\n\n[profile work]\nregion = eu-central-1\nendpoint_url = http://127.0.0.1:9000\n',
+  );
 });
 afterEach(async () => {
   await rm(home, { recursive: true, force: true });
@@ -35,11 +38,20 @@ describe('S3 settings from the AWS shared files', () => {
   });
 
   it('lets AWS_* variables win, keys taken as one set', () => {
-    const out = s3OptionsFromEnv({ HOME: home, AWS_PROFILE: 'work', AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'secretEnv', AWS_REGION: 'us-west-2' });
+    const out = s3OptionsFromEnv({
+      HOME: home,
+      AWS_PROFILE: 'work',
+      AWS_ACCESS_KEY_ID: 'AKIDENV',
+      AWS_SECRET_ACCESS_KEY: 'secretEnv',
+      AWS_REGION: 'us-west-2',
+    });
     expect(out).toMatchObject({ accessKeyId: 'AKIDENV', secretAccessKey: 'secretEnv', region: 'us-west-2' });
     expect(out.sessionToken).toBeUndefined();
     // An id without a secret does not get paired with the file's secret.
-    expect(s3OptionsFromEnv({ HOME: home, AWS_ACCESS_KEY_ID: 'AKIDENV' })).toMatchObject({ accessKeyId: 'AKIDDEFAULT', secretAccessKey: 'secretDefault' });
+    expect(s3OptionsFromEnv({ HOME: home, AWS_ACCESS_KEY_ID: 'AKIDENV' })).toMatchObject({
+      accessKeyId: 'AKIDDEFAULT',
+      secretAccessKey: 'secretDefault',
+    });
   });
 
   it('reads nothing from disk without a home directory or file in the given env', () => {

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createS3SourceBackend } from '../../../main/core/sources/s3-source';
 import type { ModelSpec } from '../../../shared/manifest';
 
-const model: ModelSpec = { id: 'm', version: '1', variants: ['fp16'], defaultVariant: 'fp16', allowPatterns: ['*'], files: [], sources: [] };
+const model: ModelSpec = {
+  id: 'm',
+  version: '1',
+  variants: ['fp16'],
+  defaultVariant: 'fp16',
+  allowPatterns: ['*'],
+  files: [],
+  sources: [],
+};
 const keys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI' };
 
 describe('s3 source backend', () => {

@@ -13,7 +13,9 @@ describe('defaultModelsRoot', () => {
     expect(defaultModelsRoot({}, 'darwin', '/Users/ann')).toBe('/Users/ann/Library/Application Support/model-orchestrator');
   });
   it('uses %LOCALAPPDATA% on Windows', () => {
-    expect(defaultModelsRoot({ LOCALAPPDATA: 'C:\\Users\\ann\\AppData\\Local' }, 'win32', 'C:\\Users\\ann')).toBe('C:\\Users\\ann\\AppData\\Local\\model-orchestrator');
+    expect(defaultModelsRoot({ LOCALAPPDATA: 'C:\\Users\\ann\\AppData\\Local' }, 'win32', 'C:\\Users\\ann')).toBe(
+      'C:\\Users\\ann\\AppData\\Local\\model-orchestrator',
+    );
   });
   it('lets MODELS_ROOT override every platform default', () => {
     for (const platform of ['linux', 'darwin', 'win32'] as const) {

@@ -37,7 +37,11 @@ describe('planGarbageCollection', () => {
 
   it('never plans to remove a pinned or locked model', () => {
     const plan = planGarbageCollection({
-      candidates: [model('pinned', 1, [['a', 100]], { pinned: true }), model('locked', 2, [['b', 100]], { locked: true }), model('free', 3, [['c', 100]])],
+      candidates: [
+        model('pinned', 1, [['a', 100]], { pinned: true }),
+        model('locked', 2, [['b', 100]], { locked: true }),
+        model('free', 3, [['c', 100]]),
+      ],
       now: 1000,
       options: { maxSizeBytes: 0, maxAgeMs: 0 },
       freeBytes: 0,
@@ -47,7 +51,16 @@ describe('planGarbageCollection', () => {
 
   it('counts a blob shared by two models only when the last of them goes', () => {
     const plan = planGarbageCollection({
-      candidates: [model('one', 1, [['s', 100], ['a', 10]]), model('two', 2, [['s', 100], ['b', 10]])],
+      candidates: [
+        model('one', 1, [
+          ['s', 100],
+          ['a', 10],
+        ]),
+        model('two', 2, [
+          ['s', 100],
+          ['b', 10],
+        ]),
+      ],
       now: 1000,
       options: { maxSizeBytes: 0 },
       freeBytes: 0,

@@ -64,7 +64,10 @@ describe('ModelLocks', () => {
   it('takes over at once the lock of a dead process on this machine', async () => {
     const locks = new ModelLocks(dir, new ManualClock());
     await mkdir(path.join(dir, 'm~v.lock')); // fresh, so only the owner record can tell it is abandoned
-    await writeFile(path.join(dir, 'm~v.owner.json'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), purpose: 'ensure', since: 0 }));
+    await writeFile(
+      path.join(dir, 'm~v.owner.json'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), purpose: 'ensure', since: 0 }),
+    );
     expect(await locks.holder('m~v')).toBeNull();
     const taken = await locks.tryAcquire('m~v', 'verify');
     expect(taken).not.toBeNull();

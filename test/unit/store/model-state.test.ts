@@ -16,8 +16,18 @@ afterEach(async () => {
 describe('ModelStateStore', () => {
   it('keeps concurrent changes of one model variant (a pin is not lost to a last-use update)', async () => {
     const store = new ModelStateStore(new ModelsRoot(dir));
-    await Promise.all([store.update('m', 'v', { pinned: true }), store.update('m', 'v', { lastUsed: 5 }), store.update('m', 'v', { corrupt: true, badFiles: ['a'] })]);
-    expect(await new ModelStateStore(new ModelsRoot(dir)).read('m', 'v')).toEqual({ pinned: true, lastUsed: 5, corrupt: true, badFiles: ['a'], lastVerifiedAt: null });
+    await Promise.all([
+      store.update('m', 'v', { pinned: true }),
+      store.update('m', 'v', { lastUsed: 5 }),
+      store.update('m', 'v', { corrupt: true, badFiles: ['a'] }),
+    ]);
+    expect(await new ModelStateStore(new ModelsRoot(dir)).read('m', 'v')).toEqual({
+      pinned: true,
+      lastUsed: 5,
+      corrupt: true,
+      badFiles: ['a'],
+      lastVerifiedAt: null,
+    });
   });
 
   it('forgets everything but the pin when a model is removed', async () => {

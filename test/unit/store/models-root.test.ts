@@ -20,12 +20,20 @@ describe('ModelsRoot layout', () => {
     expect(layout.modelFile('m', 'v', 'unet/model.safetensors')).toBe('/srv/models-root/models/m/v/unet/model.safetensors');
     expect(layout.markerPath('m', 'v')).toBe('/srv/models-root/models/m/v/.verified.json');
     expect(layout.blobPath('a'.repeat(64))).toBe(`/srv/models-root/blobs/sha256/${'a'.repeat(64)}`);
-    expect([layout.partialDir, layout.tmpDir, layout.locksDir, layout.stateDir].map((d) => path.basename(d))).toEqual(['.partial', '.tmp', '.locks', '.state']);
+    expect([layout.partialDir, layout.tmpDir, layout.locksDir, layout.stateDir].map((d) => path.basename(d))).toEqual([
+      '.partial',
+      '.tmp',
+      '.locks',
+      '.state',
+    ]);
   });
 
   it('refuses file paths that would leave the model folder (PATH_TRAVERSAL_DETECTED)', () => {
     for (const bad of ['../other/file', 'a/../../x', '/etc/passwd', 'C:\\x', 'a\\b', 'nul\0byte', '..']) {
-      expect(codeOf(() => layout.modelFile('m', 'v', bad)), bad).toBe('PATH_TRAVERSAL_DETECTED');
+      expect(
+        codeOf(() => layout.modelFile('m', 'v', bad)),
+        bad,
+      ).toBe('PATH_TRAVERSAL_DETECTED');
     }
   });
 

@@ -14,7 +14,10 @@ export interface Child {
 }
 
 export function startChild(input: Record<string, unknown>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(input)], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(input)], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let resolveLine!: (line: string) => void;

@@ -89,7 +89,14 @@ export class TestBed {
 
   orchestrator(
     models: ModelSpec[] | (() => ModelSpec[]),
-    options: { diskProbe?: DiskProbe; clock?: Clock; settings?: Partial<OrchestratorSettings>; downloader?: FileDownloader; hashPool?: HashPool; root?: string } = {},
+    options: {
+      diskProbe?: DiskProbe;
+      clock?: Clock;
+      settings?: Partial<OrchestratorSettings>;
+      downloader?: FileDownloader;
+      hashPool?: HashPool;
+      root?: string;
+    } = {},
   ): Orchestrator {
     const root = options.root ?? this.root;
     const hashPool = options.hashPool ?? createHashPool(2);
@@ -99,7 +106,9 @@ export class TestBed {
       root,
       models,
       hashPool,
-      downloader: options.downloader ?? makeDownloader({ partialDir: layout.partialDir, hashPool, ...(options.clock ? { clock: options.clock } : {}) }),
+      downloader:
+        options.downloader ??
+        makeDownloader({ partialDir: layout.partialDir, hashPool, ...(options.clock ? { clock: options.clock } : {}) }),
       sourceResolver: createSourceResolver({ localMirrorRoot: this.dir }),
       diskProbe: options.diskProbe ?? roomyDisk,
       ...(options.clock ? { clock: options.clock } : {}),

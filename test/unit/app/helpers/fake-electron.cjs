@@ -12,7 +12,15 @@ const Module = require('node:module');
 const { EventEmitter } = require('node:events');
 
 const report = (type, data = {}) => process.send && process.send({ type, ...data });
-const state = { ipcHandlers: new Map(), protocolHandler: null, windows: [], tray: null, appMenu: null, openHandler: null, listeners: new Map() };
+const state = {
+  ipcHandlers: new Map(),
+  protocolHandler: null,
+  windows: [],
+  tray: null,
+  appMenu: null,
+  openHandler: null,
+  listeners: new Map(),
+};
 
 class FakeWebContents extends EventEmitter {
   constructor() {
@@ -36,7 +44,13 @@ let quitRequested = false;
 Object.assign(app, {
   isPackaged: false,
   requestSingleInstanceLock: () => true,
-  whenReady: () => new Promise((resolve) => setImmediate(() => { ready = true; resolve(); })),
+  whenReady: () =>
+    new Promise((resolve) =>
+      setImmediate(() => {
+        ready = true;
+        resolve();
+      }),
+    ),
   isReady: () => ready,
   getVersion: () => '0.1.0-test',
   setAppUserModelId() {},
@@ -44,7 +58,12 @@ Object.assign(app, {
     if (quitRequested) return;
     quitRequested = true;
     app.emit('before-quit', { preventDefault() {} });
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     app.emit('will-quit', event);
     if (!event.defaultPrevented) {
       report('quit');
@@ -77,15 +96,32 @@ class BrowserWindow extends EventEmitter {
     setImmediate(() => this.emit('ready-to-show'));
     return Promise.resolve();
   }
-  setProgressBar(fraction) { report('window.progress', { fraction }); }
-  show() { this.visible = true; report('window.show'); }
-  hide() { this.visible = false; report('window.hide'); }
+  setProgressBar(fraction) {
+    report('window.progress', { fraction });
+  }
+  show() {
+    this.visible = true;
+    report('window.show');
+  }
+  hide() {
+    this.visible = false;
+    report('window.hide');
+  }
   focus() {}
   restore() {}
-  isMinimized() { return false; }
-  isDestroyed() { return this.destroyed; }
+  isMinimized() {
+    return false;
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
   close() {
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('close', event);
     if (event.defaultPrevented) return;
     this.destroyed = true;
@@ -97,7 +133,14 @@ class BrowserWindow extends EventEmitter {
   }
 }
 
-const menuItems = (template) => template.map((i) => ({ label: i.label, enabled: i.enabled !== false, role: i.role, type: i.type, submenu: i.submenu ? menuItems(i.submenu) : undefined }));
+const menuItems = (template) =>
+  template.map((i) => ({
+    label: i.label,
+    enabled: i.enabled !== false,
+    role: i.role,
+    type: i.type,
+    submenu: i.submenu ? menuItems(i.submenu) : undefined,
+  }));
 const Menu = {
   buildFromTemplate: (template) => ({ template }),
   setApplicationMenu: (menu) => {
@@ -122,9 +165,16 @@ class Tray extends EventEmitter {
 }
 
 class Notification extends EventEmitter {
-  static isSupported() { return true; }
-  constructor(options) { super(); this.options = options; }
-  show() { report('notification', { title: this.options.title, body: this.options.body }); }
+  static isSupported() {
+    return true;
+  }
+  constructor(options) {
+    super();
+    this.options = options;
+  }
+  show() {
+    report('notification', { title: this.options.title, body: this.options.body });
+  }
 }
 
 const image = { resize: () => image, isEmpty: () => false };
@@ -138,7 +188,9 @@ const electron = {
   ipcMain: { handle: (channel, fn) => state.ipcHandlers.set(channel, fn) },
   protocol: {
     registerSchemesAsPrivileged: (schemes) => report('protocol.privileged', { schemes }),
-    handle: (scheme, fn) => { state.protocolHandler = fn; },
+    handle: (scheme, fn) => {
+      state.protocolHandler = fn;
+    },
   },
   safeStorage: {
     isEncryptionAvailable: () => true,
@@ -149,7 +201,10 @@ const electron = {
   session: { defaultSession: { setPermissionRequestHandler() {}, setPermissionCheckHandler() {} } },
   shell: {
     openExternal: async (url) => report('shell.openExternal', { url }),
-    openPath: async (path) => { report('shell.openPath', { path }); return ''; },
+    openPath: async (path) => {
+      report('shell.openPath', { path });
+      return '';
+    },
   },
   dialog: {
     // The file the user picks in the next open dialog (set by the test), else cancelled.
@@ -159,7 +214,10 @@ const electron = {
       state.nextOpenDialogPath = null;
       return picked ? { canceled: false, filePaths: [picked] } : { canceled: true, filePaths: [] };
     },
-    showMessageBox: async (...args) => { report('dialog.message', { options: args[args.length - 1] }); return { response: 0 }; },
+    showMessageBox: async (...args) => {
+      report('dialog.message', { options: args[args.length - 1] });
+      return { response: 0 };
+    },
     showErrorBox: (title, content) => report('dialog.error', { title, content }),
   },
 };
@@ -182,9 +240,18 @@ process.on('message', async (msg) => {
       report('reply', { id: msg.id, value: { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() } });
     } else if (msg.type === 'navigate') {
       // Electron passes the details (with the url) first and the deprecated url second.
-      const event = { url: msg.url, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+      const event = {
+        url: msg.url,
+        defaultPrevented: false,
+        preventDefault() {
+          this.defaultPrevented = true;
+        },
+      };
       state.windows[0].webContents.emit('will-navigate', event, msg.url);
-      report('reply', { id: msg.id, value: { prevented: event.defaultPrevented, openHandler: state.openHandler ? state.openHandler({ url: msg.url }) : null } });
+      report('reply', {
+        id: msg.id,
+        value: { prevented: event.defaultPrevented, openHandler: state.openHandler ? state.openHandler({ url: msg.url }) : null },
+      });
     } else if (msg.type === 'trayClick') {
       const item = state.tray.menu.template.find((i) => i.label === msg.label);
       item.click();
@@ -208,6 +275,6 @@ process.on('message', async (msg) => {
       report('reply', { id: msg.id, value: true });
     }
   } catch (error) {
-    report('reply', { id: msg.id, error: String(error && error.stack || error) });
+    report('reply', { id: msg.id, error: String((error && error.stack) || error) });
   }
 });

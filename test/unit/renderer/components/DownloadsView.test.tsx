@@ -40,7 +40,14 @@ describe('DownloadsView', () => {
     renderWithStore(<DownloadsView />);
     act(() =>
       store.getState().setJobs([
-        job('a@1', { state: 'running', bytesDone: 1_000_000, bytesTotal: 4_000_000, speed: 500_000, etaSeconds: 6, source: 'https://mirror.example/a' }),
+        job('a@1', {
+          state: 'running',
+          bytesDone: 1_000_000,
+          bytesTotal: 4_000_000,
+          speed: 500_000,
+          etaSeconds: 6,
+          source: 'https://mirror.example/a',
+        }),
         job('b@1', { state: 'queued', bytesDone: 0, speed: 0, etaSeconds: null }),
       ]),
     );
@@ -85,7 +92,12 @@ describe('DownloadsView', () => {
         job('a@1', { state: 'done', bytesDone: 4_000_000 }),
         job('b@1', {
           state: 'failed',
-          error: { code: 'CHECKSUM_FAIL', message: 'model.safetensors does not match its sha256; it was discarded. Try another source.', details: {}, retryable: true },
+          error: {
+            code: 'CHECKSUM_FAIL',
+            message: 'model.safetensors does not match its sha256; it was discarded. Try another source.',
+            details: {},
+            retryable: true,
+          },
         }),
         job('c@1', { state: 'running' }),
       ]),

@@ -26,7 +26,14 @@ function fileDrag(type: 'dragenter' | 'dragover' | 'dragleave' | 'drop', files: 
 
 function importHost() {
   return fakeClient({
-    importManifest: async ({ name }): Promise<ImportManifestResult> => ({ name, ok: true, added: ['tiny@1'], conflicts: [], problems: [], error: null }),
+    importManifest: async ({ name }): Promise<ImportManifestResult> => ({
+      name,
+      ok: true,
+      added: ['tiny@1'],
+      conflicts: [],
+      problems: [],
+      error: null,
+    }),
     listModels: async () => [model('tiny@1')],
     listManifests: async () => [],
     getAllStatuses: async () => [],
@@ -84,7 +91,9 @@ describe('DropZone', () => {
     fileDrag('drop', [new File(['\x89PNG'], 'cat.png', { type: 'image/png' })]);
     const dialog = await screen.findByRole('dialog', { name: 'Manifest import' });
     expect(within(dialog).getByTestId('import-error-code').textContent).toBe('INVALID_CONFIG');
-    expect(within(dialog).getByTestId('import-error-message').textContent).toBe('cat.png is not a manifest. Drop a models.toml or models.json file.');
+    expect(within(dialog).getByTestId('import-error-message').textContent).toBe(
+      'cat.png is not a manifest. Drop a models.toml or models.json file.',
+    );
     expect(client.importManifest).not.toHaveBeenCalled();
   });
 });

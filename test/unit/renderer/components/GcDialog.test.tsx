@@ -33,7 +33,9 @@ function gcHost() {
       disk({
         totalBytes: 100 * GB,
         freeBytes: 50 * GB,
-        models: ran ? [entry('keep@1', 'fp16', 4 * GB, true)] : [entry('keep@1', 'fp16', 4 * GB, true), entry('old@1', 'fp16', 2 * GB), entry('big@1', 'fp8', 1 * GB)],
+        models: ran
+          ? [entry('keep@1', 'fp16', 4 * GB, true)]
+          : [entry('keep@1', 'fp16', 4 * GB, true), entry('old@1', 'fp16', 2 * GB), entry('big@1', 'fp8', 1 * GB)],
       }),
   });
 }
@@ -102,7 +104,11 @@ describe('GcDialog', () => {
     expect(onDisk()).toEqual(['keep@1', 'old@1', 'big@1']);
     await user.click(screen.getByRole('button', { name: 'Clean up…' }));
     await user.click(button('Preview'));
-    expect(within(dialog()).getAllByTestId('gc-plan-row').map((r) => r.getAttribute('data-model-id'))).toEqual(['old@1', 'big@1']);
+    expect(
+      within(dialog())
+        .getAllByTestId('gc-plan-row')
+        .map((r) => r.getAttribute('data-model-id')),
+    ).toEqual(['old@1', 'big@1']);
     await user.click(button('Remove 2 and free 3.00 GB'));
     await user.click(button('Done'));
     await waitFor(() => expect(onDisk()).toEqual(['keep@1']));
@@ -141,7 +147,9 @@ describe('GcDialog', () => {
     const client = fakeClient({ gcPlan: async () => ({ dryRun: true, removed: [], bytesReclaimed: 0, orphanBytes: 2_000_000 }) });
     const { user } = openGc(client);
     await user.click(button('Preview'));
-    expect(within(dialog()).getByTestId('gc-plan-empty').textContent).toBe('Nothing to remove with these limits; 2.00 MB of leftovers would be cleaned.');
+    expect(within(dialog()).getByTestId('gc-plan-empty').textContent).toBe(
+      'Nothing to remove with these limits; 2.00 MB of leftovers would be cleaned.',
+    );
     expect(button('Remove 0 and free 0 B')).toBeTruthy();
   });
 

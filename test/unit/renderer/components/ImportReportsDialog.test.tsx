@@ -22,7 +22,12 @@ const tooNew: ImportManifestResult = {
   added: [],
   conflicts: [],
   problems: [],
-  error: { code: 'SCHEMA_VERSION_MISMATCH', message: 'future.json uses schema_version 7; this app reads 1.', details: {}, retryable: false },
+  error: {
+    code: 'SCHEMA_VERSION_MISMATCH',
+    message: 'future.json uses schema_version 7; this app reads 1.',
+    details: {},
+    retryable: false,
+  },
 };
 
 const partly: ImportManifestResult = {
@@ -74,7 +79,9 @@ describe('ImportReportsDialog', () => {
     const extra = within(report('extra.toml'));
     expect(extra.getByText('Added 2 model(s): a@1, b@1.')).toBeTruthy();
     expect(extra.getByText('Skipped 1 model(s) that another manifest already defines differently:')).toBeTruthy();
-    expect(extra.getByTestId('import-conflicts').textContent).toBe('models."wan@2.2" already defined by models.toml with other files; kept that one');
+    expect(extra.getByTestId('import-conflicts').textContent).toBe(
+      'models."wan@2.2" already defined by models.toml with other files; kept that one',
+    );
     expect(extra.queryByTestId('import-error-code')).toBeNull();
   });
 

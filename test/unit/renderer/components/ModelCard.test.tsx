@@ -53,13 +53,19 @@ describe('ModelCard', () => {
     // While the host has not answered, a second click cannot queue it twice.
     expect((within(actionsGroup()).getByRole('button', { name: 'Download' }) as HTMLButtonElement).disabled).toBe(true);
 
-    await act(async () => answer(job('wan@2.2', { variant: 'fp8', bytesDone: 500_000, bytesTotal: 2_000_000, speed: 250_000, etaSeconds: 6 })));
+    await act(async () =>
+      answer(job('wan@2.2', { variant: 'fp8', bytesDone: 500_000, bytesTotal: 2_000_000, speed: 250_000, etaSeconds: 6 })),
+    );
     expect(screen.getByRole('progressbar', { name: 'wan@2.2 download progress' }).getAttribute('aria-valuenow')).toBe('25');
     expect(screen.getByTestId('progress-bytes').textContent).toBe('500 KB of 2.00 MB');
     expect(screen.getByTestId('progress-speed').textContent).toBe('250 KB/s');
     expect(screen.getByTestId('progress-eta').textContent).toBe('6 s left');
     expect(screen.getByTestId('status-badge').textContent).toBe('Downloading 25%');
-    expect(within(actionsGroup()).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(['Pause', 'Cancel', '']);
+    expect(
+      within(actionsGroup())
+        .getAllByRole('button')
+        .map((b) => b.textContent?.trim()),
+    ).toEqual(['Pause', 'Cancel', '']);
   });
 
   it('pauses and resumes the running job through the host', async () => {
@@ -84,7 +90,12 @@ describe('ModelCard', () => {
       store.getState().setJobs([
         job('wan@2.2', {
           state: 'failed',
-          error: { code: 'NO_SPACE', message: 'Needs 4 MB more free space. Free some space or run Clean up.', details: {}, retryable: true },
+          error: {
+            code: 'NO_SPACE',
+            message: 'Needs 4 MB more free space. Free some space or run Clean up.',
+            details: {},
+            retryable: true,
+          },
         }),
       ]),
     );
@@ -108,7 +119,8 @@ describe('ModelCard', () => {
   it('pins a ready model so clean-up keeps it, and shows it as pinned', async () => {
     const client = fakeClient({
       pin: async ({ id, variant = 'fp16' }) => ({ id, variant, pinned: true }),
-      getStatus: async () => status('wan@2.2', { status: 'COMPLETE', pinned: true, missingFiles: [], bytesPresent: 4_000_000, bytesNeeded: 0 }),
+      getStatus: async () =>
+        status('wan@2.2', { status: 'COMPLETE', pinned: true, missingFiles: [], bytesPresent: 4_000_000, bytesNeeded: 0 }),
     });
     const { user } = renderWithStore(<ModelCard model={wan} />, client);
     withStatus(status('wan@2.2', { status: 'COMPLETE', missingFiles: [], bytesPresent: 4_000_000, bytesNeeded: 0 }));
@@ -131,7 +143,9 @@ describe('ModelCard', () => {
       verifiedFiles: ['high.safetensors'],
       failedFiles: ['low.safetensors'],
       missingFiles: [],
-      problems: [{ path: 'low.safetensors', code: 'CHECKSUM_FAIL', message: 'sha256 differs', expected: 'a'.repeat(64), actual: 'b'.repeat(64) }],
+      problems: [
+        { path: 'low.safetensors', code: 'CHECKSUM_FAIL', message: 'sha256 differs', expected: 'a'.repeat(64), actual: 'b'.repeat(64) },
+      ],
     };
     const client = fakeClient({
       verify: async () => failed,

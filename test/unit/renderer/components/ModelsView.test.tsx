@@ -53,7 +53,10 @@ describe('ModelsView', () => {
     const { user } = renderWithStore(<ModelsView />, client);
     act(() => store.getState().setModels([]));
     await user.click(screen.getByRole('button', { name: 'Import manifest' }));
-    await user.upload(screen.getByTestId('import-input') as HTMLInputElement, new File(['{"schema_version":1}'], 'models.json', { type: 'application/json' }));
+    await user.upload(
+      screen.getByTestId('import-input') as HTMLInputElement,
+      new File(['{"schema_version":1}'], 'models.json', { type: 'application/json' }),
+    );
     expect(client.importManifest).toHaveBeenCalledWith({ name: 'models.json', text: '{"schema_version":1}' });
     expect(await screen.findByRole('article', { name: 'alpha@1' })).toBeTruthy();
     expect(screen.queryByTestId('models-empty')).toBeNull();

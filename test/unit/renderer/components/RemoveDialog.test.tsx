@@ -25,7 +25,9 @@ const dialog = () => screen.getByRole('dialog', { name: 'Remove wan@2.2?' });
 describe('RemoveDialog', () => {
   it('says which files go and how much, and that shared files stay', () => {
     openRemove();
-    expect(dialog().textContent).toContain('The fp16 files of wan@2.2 (4.00 MB) will be deleted from this computer. Files other models share stay.');
+    expect(dialog().textContent).toContain(
+      'The fp16 files of wan@2.2 (4.00 MB) will be deleted from this computer. Files other models share stay.',
+    );
     expect(within(dialog()).queryByText('This model is pinned; removing it unpins it.')).toBeNull();
   });
 
@@ -79,7 +81,12 @@ describe('RemoveDialog', () => {
   it('shows the error code and message when the host cannot remove it', async () => {
     const client = fakeClient({
       remove: async () => {
-        throw new ApiCallError({ code: 'LOCK_TIMEOUT', message: 'wan@2.2 is being downloaded by another process. Try again when it finishes.', details: {}, retryable: true });
+        throw new ApiCallError({
+          code: 'LOCK_TIMEOUT',
+          message: 'wan@2.2 is being downloaded by another process. Try again when it finishes.',
+          details: {},
+          retryable: true,
+        });
       },
     });
     const { user } = openRemove(client);

@@ -160,7 +160,9 @@ describe('SettingsDialog', () => {
     await user.click(within(dialog()).getByRole('button', { name: 'Save' }));
     expect(lastPatch(client)).toMatchObject({ modelsRoot: '/root/models' });
     expect(dialog()).toBeTruthy();
-    expect((await screen.findByTestId('toast')).textContent).toContain('PERMISSION_DENIED: Cannot write to /root/models. Choose a folder you can write to.');
+    expect((await screen.findByTestId('toast')).textContent).toContain(
+      'PERMISSION_DENIED: Cannot write to /root/models. Choose a folder you can write to.',
+    );
   });
 
   it('closes on Escape or Cancel without saving', async () => {

@@ -5,7 +5,10 @@ import { Sidebar } from '../../../../renderer/components/Sidebar';
 import { disk, job, model, OpenDialog, renderWithStore, store } from './render-with-store';
 
 const nav = () => screen.getByRole('navigation', { name: 'Main' });
-const current = () => within(nav()).getAllByRole('button').find((b) => b.getAttribute('aria-current') === 'page')?.textContent;
+const current = () =>
+  within(nav())
+    .getAllByRole('button')
+    .find((b) => b.getAttribute('aria-current') === 'page')?.textContent;
 
 describe('Sidebar', () => {
   it('marks the current view and switches views on click or Enter', async () => {

@@ -9,7 +9,11 @@ const MB = 1_000_000;
 
 /** The chart's bars as [part, x, width] in the 0..1000 wide drawing. */
 const segments = () =>
-  [...screen.getByTestId('disk-chart').querySelectorAll('svg g rect')].map((r) => [r.getAttribute('class'), Number(r.getAttribute('x')), Number(r.getAttribute('width'))]);
+  [...screen.getByTestId('disk-chart').querySelectorAll('svg g rect')].map((r) => [
+    r.getAttribute('class'),
+    Number(r.getAttribute('x')),
+    Number(r.getAttribute('width')),
+  ]);
 const quotaLine = () => screen.getByTestId('disk-chart').querySelector('line.quota-line');
 const legend = (part: string) => screen.getByTestId(`legend-${part}`).textContent;
 
@@ -17,7 +21,14 @@ describe('StorageView', () => {
   it('shows a placeholder while loading and the error code and message when disk usage cannot be read', () => {
     renderWithStore(<StorageView />);
     expect(screen.getByLabelText('Loading disk usage').getAttribute('aria-busy')).toBe('true');
-    act(() => store.getState().setDisk(null, { code: 'PERMISSION_DENIED', message: 'Cannot read /models: permission denied. Choose another folder in Settings.', details: {}, retryable: false }));
+    act(() =>
+      store.getState().setDisk(null, {
+        code: 'PERMISSION_DENIED',
+        message: 'Cannot read /models: permission denied. Choose another folder in Settings.',
+        details: {},
+        retryable: false,
+      }),
+    );
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain('PERMISSION_DENIED');
     expect(alert.textContent).toContain('Choose another folder in Settings.');
@@ -53,7 +64,13 @@ describe('StorageView', () => {
   it('keeps a tiny part visible as a sliver taken from the widest part', () => {
     renderWithStore(<StorageView />);
     act(() =>
-      store.getState().setDisk(disk({ totalBytes: 1000 * GB, freeBytes: 999 * GB, models: [{ id: 'a@1', variant: 'fp16', bytes: 5 * MB, pinned: false, lastUsed: null }] })),
+      store.getState().setDisk(
+        disk({
+          totalBytes: 1000 * GB,
+          freeBytes: 999 * GB,
+          models: [{ id: 'a@1', variant: 'fp16', bytes: 5 * MB, pinned: false, lastUsed: null }],
+        }),
+      ),
     );
     const [models, other, free] = segments();
     expect(models?.[0]).toBe('seg-models');
@@ -92,7 +109,12 @@ describe('StorageView', () => {
     renderWithStore(<StorageView />);
     act(() =>
       store.getState().setDisk(
-        disk({ totalBytes: 10 * GB, freeBytes: 5 * GB, quotaBytes: 4 * GB, models: [{ id: 'a@1', variant: 'fp16', bytes: 3 * GB, pinned: false, lastUsed: null }] }),
+        disk({
+          totalBytes: 10 * GB,
+          freeBytes: 5 * GB,
+          quotaBytes: 4 * GB,
+          models: [{ id: 'a@1', variant: 'fp16', bytes: 3 * GB, pinned: false, lastUsed: null }],
+        }),
       ),
     );
     expect(quotaLine()?.getAttribute('x1')).toBe('400');
@@ -107,7 +129,12 @@ describe('StorageView', () => {
     renderWithStore(<StorageView />);
     act(() =>
       store.getState().setDisk(
-        disk({ totalBytes: 10 * GB, freeBytes: 5 * GB, quotaBytes: 2 * GB, models: [{ id: 'a@1', variant: 'fp16', bytes: 3 * GB, pinned: false, lastUsed: null }] }),
+        disk({
+          totalBytes: 10 * GB,
+          freeBytes: 5 * GB,
+          quotaBytes: 2 * GB,
+          models: [{ id: 'a@1', variant: 'fp16', bytes: 3 * GB, pinned: false, lastUsed: null }],
+        }),
       ),
     );
     expect(legend('quota')).toBe('Quota 2.00 GB (150% used)');

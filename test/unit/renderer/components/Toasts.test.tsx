@@ -50,7 +50,9 @@ describe('Toasts', () => {
     renderWithStore(<Toasts />);
     act(() => {
       store.getState().pushToast({ tone: 'success', title: 'done' });
-      store.getState().pushToast({ tone: 'error', title: 'failed', body: 'NETWORK_TIMEOUT: the server did not answer in 30 s. Check the connection.' });
+      store
+        .getState()
+        .pushToast({ tone: 'error', title: 'failed', body: 'NETWORK_TIMEOUT: the server did not answer in 30 s. Check the connection.' });
     });
     act(() => {
       vi.advanceTimersByTime(6000);

@@ -7,7 +7,14 @@ import { act, cleanup, render, type RenderResult } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
 import { afterEach, beforeEach, vi, type Mock } from 'vitest';
-import { API_METHOD_NAMES, ApiCallError, type ApiClient, type ApiEvent, type ApiMethodName, type ModelListItem } from '../../../../shared/api';
+import {
+  API_METHOD_NAMES,
+  ApiCallError,
+  type ApiClient,
+  type ApiEvent,
+  type ApiMethodName,
+  type ModelListItem,
+} from '../../../../shared/api';
 import type { DiskUsage, JobProgress, StatusReport } from '../../../../shared/results';
 import { GcDialog } from '../../../../renderer/components/GcDialog';
 import { ImportReportsDialog } from '../../../../renderer/components/ImportReportsDialog';
