@@ -21,7 +21,7 @@ export class AttemptError extends Error {
     /** The source could not be reached at all (refused, unknown host): try the next source first. */
     readonly unreachable = false,
   ) {
-    super(error.message);
+    super(error.message, { cause: error });
     this.name = 'AttemptError';
   }
 }

@@ -299,6 +299,9 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpRespons
     pending = sink.write(chunks, at, length).then(() => {
       piece.written = at + length;
     });
+    // Awaited later, while the next bytes arrive: until then a failed write (a full disk) must not
+    // surface as an unhandled rejection, which would end the process instead of this download.
+    pending.catch(() => undefined);
   };
   try {
     receive: for (let chunks = await body.readMany(); chunks !== null; chunks = await body.readMany())

@@ -103,14 +103,15 @@ class FileDownload {
           cleanRetryUsed = true;
           continue;
         }
+        const served = [...contributors].map((src) => (src.kind === 'http' ? redactUrl(src.url) : src.base)).join(', ');
         const error = new OrchestratorError(
           'CHECKSUM_FAIL',
-          `${this.request.file.path}: the downloaded bytes do not match the manifest's sha256 (expected ${this.sha256}, got ${digest}). The source holds a different file; check the manifest or the source.`,
-          { path: this.request.file.path, expected: this.sha256, actual: digest },
+          `${this.request.file.path}: ${served} served damaged data (sha256 ${digest}, the manifest expects ${this.sha256}). The bytes were deleted and nothing was installed. Check the source, or the manifest if the file changed upstream.`,
+          { path: this.request.file.path, expected: this.sha256, actual: digest, sources: [...contributors].map((src) => src.base) },
         );
         for (const src of contributors) this.failures.add(src, error);
         if (this.failures.allFailed) {
-          error.details.failures = this.failures.list;
+          error.details.failures = [...this.failures.list];
           throw error;
         }
       }
