@@ -180,6 +180,8 @@ class FileDownload {
       } catch (error) {
         if (error instanceof AttemptError && error.kind === 'source') {
           this.failures.add(src, error.error);
+          // A source that sent more bytes than the file has serves something else: its bytes go too.
+          if (error.error.code === 'SIZE_MISMATCH' && this.stateOf(src).bytes > 0) this.resetBytes();
           continue;
         }
         throw error;
@@ -230,7 +232,11 @@ class FileDownload {
           splittable: !single,
           tuning,
           clock: this.ctx.clock,
-          rateLimited: () => this.ctx.rate.bytesPerSecond > 0,
+          limits: () => ({
+            rateLimited: this.ctx.rate.bytesPerSecond > 0,
+            // The last source left is slow, not replaceable: let it go on at its pace.
+            minBytesPerSecond: this.failures.isLast(src) ? 0 : tuning.minBytesPerSecond,
+          }),
           userSignal: this.userSignal,
           fetchPiece: (piece, stop) => fetchPieceWithRetries(job, piece, stop),
           fatal: () => this.fatal,
@@ -271,6 +277,7 @@ class FileDownload {
   /** Discards every byte written so far (the upstream file changed or only a whole stream works). */
   private resetBytes(): void {
     this.done.clear();
+    for (const st of this.states.values()) st.bytes = 0;
     this.hash.restart(0);
     this.journal.reset();
   }

@@ -1,3 +1,6 @@
+/** Why the watchdog aborted a range: no byte for the stall timeout, slower than its siblings, or below the minimum speed. */
+export type AbortReason = 'stalled' | 'slow' | 'too-slow';
+
 /** One byte range of a file being fetched by one lane: [start, end), `written` bytes so far. */
 export interface Piece {
   readonly start: number;
@@ -14,7 +17,7 @@ export interface Piece {
   lastByteAt: number;
   /** True while the lane waits on purpose (rate limit, disk write): not a stall. */
   waiting: boolean;
-  abort?: (reason: 'stalled' | 'slow') => void;
+  abort?: (reason: AbortReason) => void;
   slowRestarted: boolean;
 }
 
