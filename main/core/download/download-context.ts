@@ -43,6 +43,11 @@ export interface DownloadTuning {
   redirectTtlMs: number;
   maxRedirects: number;
   userAgent: string;
+  /**
+   * Files from this size up get their disk space reserved when they start (see reserve-space.ts);
+   * below it the ~15 ms of running fallocate would cost more than a full disk is likely to.
+   */
+  preallocateFromBytes: number;
   /** fdatasync the finished file before handing it over. */
   syncOnComplete: boolean;
   random: () => number;

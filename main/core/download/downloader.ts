@@ -55,6 +55,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
   redirectTtlMs: 5 * 60_000,
   maxRedirects: 10,
   userAgent: 'model-orchestrator/0.1',
+  preallocateFromBytes: 64 * MiB,
   syncOnComplete: true,
   random: Math.random,
 };

@@ -16,11 +16,13 @@ import { readHotJournal, readJournal, removeJournal, type SourceValidator } from
 import { JournalSaver } from './journal-saver';
 import { runLanes } from './lane-scheduler';
 import { openLocalSource } from './local-source';
+import { noSpaceError } from './no-space-error';
 import { PartialHash } from './partial-hash';
 import { cutPieces, newPiece } from './piece';
 import { fetchPieceWithRetries } from './piece-retries';
 import type { PieceSink } from './piece-sink';
 import { RangeSet } from './range-set';
+import { reserveSpace } from './reserve-space';
 import { SourceFailures } from './source-failures';
 
 export type { DownloadTuning, FileDownloadContext } from './download-context';
@@ -116,7 +118,7 @@ class FileDownload {
         }
       }
     } catch (error) {
-      throw this.finalError(error);
+      throw await this.finalError(error);
     } finally {
       await this.shutdown();
     }
@@ -151,8 +153,10 @@ class FileDownload {
       if (size !== 0) await fh.truncate(0);
       await removeJournal(this.journalPath);
     }
-    // Full length up front (sparse where the filesystem allows): ranges are written at their offsets.
+    // Full length up front: ranges are written at their offsets. The space is reserved where the
+    // filesystem can, so another program filling the disk cannot make this download run out.
     if ((await fh.stat()).size !== this.size) await fh.truncate(this.size);
+    if (this.size >= this.ctx.tuning.preallocateFromBytes) await reserveSpace(this.partPath, this.size);
     this.hash.restart(this.done.prefix);
     this.journal.startTimer();
     return this.done.total > 0;
@@ -297,12 +301,10 @@ class FileDownload {
         if (left > 0) parts = [Buffer.concat(parts).subarray(length - left)];
       }
     } catch (error) {
-      const e = toOrchestratorError(error, `writing ${this.request.file.path}`);
-      if (e.code === 'NO_SPACE') {
-        e.details.partialBytes = this.done.total;
-      }
+      let e = toOrchestratorError(error, `writing ${this.request.file.path}`);
+      if (e.code === 'NO_SPACE') e = await this.noSpace();
       this.fatal ??= e;
-      throw new AttemptError('fatal', e);
+      throw new AttemptError('fatal', this.fatal);
     }
   }
 
@@ -358,7 +360,11 @@ class FileDownload {
     }
   }
 
-  private finalError(error: unknown): OrchestratorError {
+  private noSpace(): Promise<OrchestratorError> {
+    return noSpaceError({ folder: this.ctx.partialDir, file: this.request.file, bytesPresent: this.done.total });
+  }
+
+  private async finalError(error: unknown): Promise<OrchestratorError> {
     if (error instanceof AttemptError) error = error.error;
     if (this.userSignal.aborted || (isAbortError(error) && this.userSignal.aborted)) {
       return new OrchestratorError(
@@ -367,7 +373,9 @@ class FileDownload {
         { path: this.request.file.path, failures: this.failures.list },
       );
     }
-    const e = toOrchestratorError(error, this.request.file.path);
+    let e = toOrchestratorError(error, this.request.file.path);
+    // ENOSPC/EDQUOT anywhere on the way (reserving, writing, syncing): say where and how much.
+    if (e.code === 'NO_SPACE' && !('bytesNeeded' in e.details)) e = await this.noSpace();
     if (!('failures' in e.details)) e.details.failures = this.failures.list;
     return e;
   }
