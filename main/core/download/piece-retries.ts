@@ -46,6 +46,8 @@ export async function fetchPieceWithRetries(job: PieceFetch, piece: Piece, stop:
     piece.attemptStartedAt = clock.now();
     piece.lastByteAt = piece.attemptStartedAt;
     piece.attemptBytes = 0;
+    piece.speedWindowAt = piece.attemptStartedAt;
+    piece.speedWindowBytes = 0;
     piece.abort = (reason) => {
       why = reason;
       attempt.abort(new DOMException(`range ${reason}`, 'AbortError'));
@@ -74,6 +76,7 @@ export async function fetchPieceWithRetries(job: PieceFetch, piece: Piece, stop:
         }
         piece.attemptStartedAt = clock.now();
         piece.lastByteAt = piece.attemptStartedAt;
+        piece.speedWindowAt = piece.attemptStartedAt;
         try {
           await fetchHttpPiece(
             {

@@ -15,6 +15,9 @@ export interface Piece {
   attemptStartedAt: number;
   attemptBytes: number;
   lastByteAt: number;
+  /** Start of the current minimum-speed window and attemptBytes then (see stall-watchdog.ts). */
+  speedWindowAt: number;
+  speedWindowBytes: number;
   /** True while the lane waits on purpose (rate limit, disk write): not a stall. */
   waiting: boolean;
   abort?: (reason: AbortReason) => void;
@@ -31,6 +34,8 @@ export function newPiece(start: number, end: number): Piece {
     attemptStartedAt: 0,
     attemptBytes: 0,
     lastByteAt: 0,
+    speedWindowAt: 0,
+    speedWindowBytes: 0,
     waiting: false,
     slowRestarted: false,
   };

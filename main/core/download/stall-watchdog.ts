@@ -1,7 +1,7 @@
 /**
  * The stall watchdog over the ranges in flight: a range that received nothing for the stall
- * timeout is aborted as stalled, one that stayed below the minimum speed for as long as too slow
- * (so a trickling source gives way to the next); under no bandwidth limit, a range far slower
+ * timeout is aborted as stalled, one below the minimum speed over a whole stall timeout as too
+ * slow (so a trickling source gives way to the next); under no bandwidth limit, a range far slower
  * than the median of its siblings is restarted once on a new connection.
  */
 import type { Piece } from './piece';
@@ -29,17 +29,21 @@ export function checkStalls(active: Iterable<Piece>, now: number, tuning: StallT
       p.abort('stalled');
       continue;
     }
-    const elapsed = now - p.attemptStartedAt;
-    if (
-      !p.waiting &&
-      !limits.rateLimited &&
-      elapsed > tuning.stallTimeoutMs &&
-      (p.attemptBytes * 1000) / elapsed < limits.minBytesPerSecond
-    ) {
-      p.abort('too-slow');
-      continue;
+    if (p.waiting || limits.rateLimited) {
+      // Slow on purpose (bandwidth limit, a disk write): the speed window starts over afterwards.
+      p.speedWindowAt = now;
+      p.speedWindowBytes = p.attemptBytes;
+    } else if (now - p.speedWindowAt >= tuning.stallTimeoutMs) {
+      const speed = ((p.attemptBytes - p.speedWindowBytes) * 1000) / (now - p.speedWindowAt);
+      if (speed < limits.minBytesPerSecond) {
+        p.abort('too-slow');
+        continue;
+      }
+      p.speedWindowAt = now;
+      p.speedWindowBytes = p.attemptBytes;
     }
     live.push(p);
+    const elapsed = now - p.attemptStartedAt;
     if (elapsed > tuning.stallTimeoutMs) speeds.push(p.attemptBytes / elapsed);
   }
   if (speeds.length < 3 || limits.rateLimited) return;

@@ -52,9 +52,21 @@ describe('stall watchdog', () => {
   it('aborts a trickling range as too slow once it stayed below the minimum speed for a stall timeout', () => {
     const trickle = watched(4999, 0, 5); // 1 byte/s, but never silent for long
     const young = watched(4999, 4500, 1);
+    young.speedWindowAt = 4500;
     checkStalls([trickle, young], 5000, tuning, { rateLimited: false, minBytesPerSecond: 1024 });
     expect(trickle.aborted).toEqual(['too-slow']);
     expect(young.aborted).toEqual([]);
+  });
+
+  it('judges the speed of the last stall timeout, not the average since the range started', () => {
+    const limits = { rateLimited: false, minBytesPerSecond: 1024 };
+    const p = watched(1000, 0, 100_000); // fast for its first second
+    checkStalls([p], 1000, tuning, limits);
+    expect([p.aborted, p.speedWindowAt]).toEqual([[], 1000]);
+    p.attemptBytes += 10; // then a trickle: the average is still high, the last second is not
+    p.lastByteAt = 1990;
+    checkStalls([p], 2000, tuning, limits);
+    expect(p.aborted).toEqual(['too-slow']);
   });
 
   it('lets a trickle go on without a minimum speed (last source) or under a bandwidth limit', () => {
