@@ -90,7 +90,7 @@ class FileDownload {
         { path: this.request.file.path, failures: [] },
       );
     }
-    let suspectResume = false;
+    let suspectResume: boolean;
     let cleanRetryUsed = false;
     try {
       for (;;) {
