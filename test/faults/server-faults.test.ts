@@ -64,14 +64,18 @@ describe('server faults', () => {
     await assertStoreSound(fb.root, { partial: 'empty' });
   });
 
-  it('Content-Length larger than the file: SIZE_MISMATCH before any byte is kept', async () => {
-    const m = model(['long']);
-    always('long', { type: 'wrong-length', length: SIZE + 4096 });
-    const elapsed = stopwatch();
-    const error = await structuredErrorOf(fb.orchestrator([m.spec]).ensure('m1'));
-    expect(error.code).toBe('SIZE_MISMATCH');
-    expect(elapsed()).toBeLessThan(BOUND_MS);
-    await assertStoreSound(fb.root, { partial: 'empty' });
+  it('Content-Length larger than the file, on ranges and on whole-file answers: SIZE_MISMATCH before any byte is kept', async () => {
+    for (const ranges of [true, false]) {
+      const m = model(['long']);
+      server.serve('/long/w.bin', (m.files[0] as TestFile).data, { ranges });
+      always('long', { type: 'wrong-length', length: SIZE + 4096 });
+      const elapsed = stopwatch();
+      const error = await structuredErrorOf(fb.orchestrator([m.spec]).ensure('m1'));
+      expect(error.code).toBe('SIZE_MISMATCH');
+      expect(elapsed()).toBeLessThan(BOUND_MS);
+      await assertStoreSound(fb.root, { partial: 'empty' });
+      server.reset();
+    }
   });
 
   it('headers then silence on the only source: NETWORK_TIMEOUT within the stall timeout per attempt', async () => {
