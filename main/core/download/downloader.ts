@@ -9,12 +9,13 @@ import { Agent } from 'undici';
 import type { Clock, DownloadOutcome, DownloadRequest, FileDownloader, HashPool } from '../ports';
 import type { FollowingHashPool } from '../hash/hash-pool';
 import { ConnectionBudget } from './connection-budget';
-import { runFileDownload, type DownloadTuning } from './file-download';
+import type { DownloadTuning } from './download-context';
+import { runFileDownload } from './file-download';
 import { systemClock } from '../system/system-clock';
 import { TokenBucket } from './token-bucket';
 
-export type { DownloadTuning } from './file-download';
-export { partialBytes } from './file-download';
+export type { DownloadTuning } from './download-context';
+export { partialBytes } from './partial-bytes';
 
 export interface DownloaderOptions extends Partial<DownloadTuning> {
   /** Folder for partial files and journals (`<root>/.partial`). */
@@ -44,6 +45,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
   retryMaxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
   stallTimeoutMs: 30_000,
+  minBytesPerSecond: 1024,
   slowRangeFactor: 5,
   journalIntervalMs: 1_000,
   journalBytes: 32 * MiB,
@@ -53,6 +55,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
   redirectTtlMs: 5 * 60_000,
   maxRedirects: 10,
   userAgent: 'model-orchestrator/0.1',
+  preallocateFromBytes: 64 * MiB,
   syncOnComplete: true,
   random: Math.random,
 };

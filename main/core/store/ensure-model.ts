@@ -23,6 +23,7 @@ import type { ModelStateStore } from './model-state';
 import type { ModelsRoot } from './models-root';
 import type { NegativeCache } from './negative-cache';
 import { MARKER_NAME, writeMarker } from './verified-marker';
+import { failureMessage } from '../download/failure-summary';
 import { pathExists } from '../system/path-exists';
 import { formatBinaryBytes } from '../../../shared/byte-sizes';
 
@@ -343,15 +344,13 @@ async function fetchUnit(
 }
 
 function sourceUnavailable(model: ModelSpec, variant: string, filePath: string, failures: SourceFailure[]): OrchestratorError {
-  const list = failures
-    .map((f) => {
-      const message = f.error.message.replace(/\.+$/, '');
-      return message.startsWith(f.source) ? message : `${f.source}: ${message}`;
-    })
-    .join('; ');
   return new OrchestratorError(
     'SOURCE_UNAVAILABLE',
-    `No source could provide ${filePath} of ${model.id} (${variant})${list ? ` — ${list}` : ''}. Check the network and the manifest's sources, then try again.`,
+    failureMessage(
+      `No source could provide ${filePath} of ${model.id} (${variant})`,
+      failures,
+      "Check the network and the manifest's sources, then try again.",
+    ),
     { id: model.id, variant, file: filePath, failures },
   );
 }
