@@ -191,6 +191,31 @@ export class AppService implements ApiService {
     return result;
   }
 
+  // ---- add, adopt, export (catalog): answered by main/core/catalog once built ----
+  previewModelSource(): never {
+    throw notAvailableYet('previewModelSource');
+  }
+
+  addModel(): never {
+    throw notAvailableYet('addModel');
+  }
+
+  suggestAdoptFolders(): never {
+    throw notAvailableYet('suggestAdoptFolders');
+  }
+
+  adoptFolders(): never {
+    throw notAvailableYet('adoptFolders');
+  }
+
+  exportModel(): never {
+    throw notAvailableYet('exportModel');
+  }
+
+  listModelLinks(): never {
+    throw notAvailableYet('listModelLinks');
+  }
+
   async getStatus(input: ApiParsedInput<'getStatus'>): Promise<StatusReport> {
     return this.statusOf(input.id, input.variant);
   }
@@ -449,6 +474,10 @@ export class AppService implements ApiService {
   private assertOpen(): void {
     if (this.closed) throw new OrchestratorError('CANCELLED', 'The app is shutting down.');
   }
+}
+
+function notAvailableYet(method: string): OrchestratorError {
+  return new OrchestratorError('INVALID_CONFIG', `${method} is not available yet in this build. Update the app.`, { method });
 }
 
 function variantOpt(variant: string | undefined): { variant?: string } {
