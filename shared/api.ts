@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { OrchestratorError, toStructuredError, type StructuredError } from './errors';
 import type { ManifestProblem } from './manifest';
 import type { DiskUsage, GcResult, JobProgress, ModelSummary, PinResult, StatusReport, VerificationResult } from './results';
+import type { AddModelResult, AdoptFolderSuggestion, AdoptProgress, AdoptResult, ExportResult, ModelLink, SourcePreview } from './results';
 
 // ---------------------------------------------------------------------------------------------
 // Result types that exist only at the API level
@@ -63,6 +64,8 @@ export interface RemoveResult {
   id: string;
   variant: string;
   bytesFreed: number;
+  /** Exports of the model that still hold its bytes (absent when there are none). */
+  links?: ModelLink[];
 }
 
 /** Settings as the UI sees them: secrets are write-only (only whether one is set is returned). */
@@ -192,6 +195,51 @@ export const apiMethods = {
   importManifest: method<ImportManifestResult>()(ImportManifestInput),
   removeManifest: method<{ name: string; removed: string[] }>()(z.strictObject({ name: text(255) })),
 
+  // ---- add, adopt, export (catalog) ----
+  /** Lists what a source holds without downloading large files (hf: Hub metadata; small non-LFS files
+   *  are fetched and hashed; s3: SHA256SUMS / checksums / hashing; folder: hashing). */
+  previewModelSource: method<SourcePreview>()(
+    z.strictObject({
+      /** "org/repo", "https://huggingface.co/org/repo", "hf://org/repo@rev", "s3://b/p", "/abs/folder" */
+      source: text(4096),
+      /** hf only; default "main". */
+      revision: text(256).optional(),
+    }),
+  ),
+  /** Writes the model into the app's own manifest ("added-models.toml" in the app state; listed by
+   *  listManifests like an import, builtIn false, name "Added models"); adding the same id again updates it. */
+  addModel: method<AddModelResult>()(
+    z.strictObject({
+      source: text(4096),
+      revision: text(256).optional(),
+      id: text(128).optional(),
+      include: z.array(text(512)).max(64).optional(),
+      exclude: z.array(text(512)).max(64).optional(),
+      variants: z
+        .array(z.strictObject({ name: text(128), patterns: z.array(text(512)).min(1).max(64) }))
+        .max(32)
+        .optional(),
+      description: text(1024).optional(),
+    }),
+  ),
+  /** Folders worth scanning on this machine, pre-filled in "Find models on this computer…". */
+  suggestAdoptFolders: method<{ folders: AdoptFolderSuggestion[] }>()(NoInput),
+  /** Scans folders, hashes size-matching candidates, links matches into the store, assembles complete models.
+   *  Emits `adoptProgress` events while it runs. */
+  adoptFolders: method<AdoptResult>()(z.strictObject({ dirs: z.array(text(4096)).min(1).max(32) })),
+  /** Exports a complete model: to an HF cache (default dir: HF_HUB_CACHE or ~/.cache/huggingface/hub) or to a plain folder (dir required). */
+  exportModel: method<ExportResult>()(
+    z.strictObject({
+      id: text(256),
+      variant: text(128).optional(),
+      target: z.enum(['hf-cache', 'folder']),
+      dir: text(4096).optional(),
+    }),
+  ),
+  /** Where a model is linked (exports), for "Use with…" and for remove's warning. */
+  listModelLinks: method<{ links: ModelLink[] }>()(ModelRef),
+  // ---- end of add, adopt, export ----
+
   getStatus: method<StatusReport>()(ModelRef),
   /** Every (model, variant) pair. Status is a stat, never a hash. */
   getAllStatuses: method<StatusReport[]>()(NoInput),
@@ -251,10 +299,21 @@ export type ApiEvent =
   /** Disk usage changed (download finished, remove, gc). Clients re-read `diskUsage`. */
   | { type: 'disk' }
   | { type: 'settings'; settings: SettingsView }
-  | { type: 'notification'; notification: AppNotification };
+  | { type: 'notification'; notification: AppNotification }
+  /** Progress of `adoptFolders` (throttled to a few per second; the final `done` is always sent). */
+  | { type: 'adoptProgress'; progress: AdoptProgress };
 
 export type ApiEventType = ApiEvent['type'];
-export const API_EVENT_TYPES: readonly ApiEventType[] = ['job', 'jobRemoved', 'status', 'models', 'disk', 'settings', 'notification'];
+export const API_EVENT_TYPES: readonly ApiEventType[] = [
+  'job',
+  'jobRemoved',
+  'status',
+  'models',
+  'disk',
+  'settings',
+  'notification',
+  'adoptProgress',
+];
 
 /** Events arrive from another process: accept only known shapes (fields are trusted from our own host). */
 export function parseApiEvent(value: unknown): ApiEvent | null {

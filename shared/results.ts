@@ -148,3 +148,81 @@ export interface JobProgress {
   error?: StructuredError;
   source?: string | null;
 }
+
+// ---- add, adopt, export (catalog) ----
+
+/** One file a source holds, as `previewModelSource` lists it. */
+export interface SourceFilePreview {
+  path: string;
+  size: number;
+  sha256: string;
+  /** True for Hub files stored with Git LFS (their sha256 comes from the Hub's metadata). */
+  lfs: boolean;
+}
+
+export interface SourcePreview {
+  /** Normalised and pinned: "hf://org/repo@<40-hex commit>", "s3://b/p", "file:///abs". */
+  source: string;
+  /** The 40-hex commit for hf, else null. */
+  revision: string | null;
+  /** hf: "<repo-name>@<first 7 hex>"; s3/folder: last path segment. */
+  suggestedId: string;
+  files: SourceFilePreview[];
+  totalBytes: number;
+}
+
+export interface AddModelResult {
+  id: string;
+  variants: string[];
+  files: number;
+  totalBytes: number;
+  source: string;
+  revision: string | null;
+  /** The manifest file written. */
+  manifest: string;
+}
+
+export interface AdoptFolderSuggestion {
+  path: string;
+  /** e.g. "Hugging Face cache", "ComfyUI models", "LM Studio models", "Ollama blobs", "Downloads". */
+  label: string;
+  exists: boolean;
+}
+
+export interface AdoptProgress {
+  phase: 'scanning' | 'hashing' | 'linking' | 'done';
+  scannedFiles: number;
+  bytesToHash: number;
+  hashedBytes: number;
+  currentFile: string | null;
+}
+
+export interface AdoptResult {
+  scannedFiles: number;
+  hashedBytes: number;
+  adoptedFiles: number;
+  adoptedBytes: number;
+  /** Files hard-linked into the store. */
+  linked: number;
+  /** Files copied because a hard link was impossible (another filesystem). */
+  copied: number;
+  models: Array<{ id: string; variant: string; status: ModelStatus }>;
+}
+
+export interface ExportResult {
+  id: string;
+  variant: string;
+  dir: string;
+  files: number;
+  linked: number;
+  copied: number;
+}
+
+/** A place a stored model is exported to (it counts as a use for GC). */
+export interface ModelLink {
+  kind: 'hf-cache' | 'folder';
+  dir: string;
+  variant: string;
+  /** ms since epoch. */
+  createdAt: number;
+}

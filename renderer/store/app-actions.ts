@@ -116,6 +116,9 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
           ...(event.notification.id ? { key: `model:${event.notification.id}` } : {}),
         });
         break;
+      case 'adoptProgress':
+        // Shown by the "Find models on this computer…" view (catalog-ui), which listens for it itself.
+        break;
       default: {
         const never: never = event;
         void never;
