@@ -199,6 +199,17 @@ export function ModelCard({ model }: { model: ModelListItem }) {
             <Icon name="pin" /> {pinned ? 'Unpin' : 'Pin'}
           </button>
         ) : null}
+        {complete ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => openDialog({ kind: 'use-with', id: model.id, variant })}
+            data-testid="use-with-button"
+            title="Link it into the Hugging Face cache or an app's folder"
+          >
+            <Icon name="share" /> Use with…
+          </button>
+        ) : null}
         {status?.localPath && complete ? (
           <button
             type="button"

@@ -372,6 +372,15 @@ export class AppService implements ApiService {
     return { opened: true, path: status.localPath };
   }
 
+  /** The desktop host answers this with its folder picker (main/app); elsewhere the user types the path. */
+  chooseFolder(): never {
+    throw new OrchestratorError(
+      'INVALID_CONFIG',
+      'Choosing a folder with a picker works in the desktop app only. Type the path instead.',
+      {},
+    );
+  }
+
   // ---- internals ---------------------------------------------------------------------------
 
   private async newSlot(root: string): Promise<ServiceSlot> {
