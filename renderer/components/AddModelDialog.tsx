@@ -77,6 +77,7 @@ export function AddModelDialog() {
     const firstVariant = result.variants[0] ?? 'default';
     return (
       <Dialog
+        key="added"
         title="Model added"
         onClose={close}
         wide
@@ -137,7 +138,7 @@ export function AddModelDialog() {
   }
 
   return (
-    <Dialog title="Add model" onClose={close} wide testId="add-model-dialog">
+    <Dialog key="source" title="Add model" onClose={close} wide testId="add-model-dialog">
       <form className="add-model-form" onSubmit={(e) => void lookUp(e)} aria-busy={busy}>
         <p className="muted">
           From Hugging Face (<code>org/name</code> or the model page's address), an S3 bucket (<code>s3://bucket/prefix</code>) or a folder{' '}

@@ -107,6 +107,7 @@ export function AdoptDialog() {
   if (step === 'done' && result) {
     return (
       <Dialog
+        key="done"
         title="Find models on this computer"
         onClose={close}
         wide
@@ -149,7 +150,7 @@ export function AdoptDialog() {
   if (step === 'scanning') {
     const hashing = progress && progress.bytesToHash > 0;
     return (
-      <Dialog title="Find models on this computer" onClose={close} wide testId="adopt-dialog">
+      <Dialog key="scanning" title="Find models on this computer" onClose={close} wide testId="adopt-dialog">
         <div className="adopt-progress" aria-busy="true" data-testid="adopt-progress">
           <p>{progress ? PHASE[progress.phase] : 'Starting…'}</p>
           <ProgressBar
@@ -179,6 +180,7 @@ export function AdoptDialog() {
 
   return (
     <Dialog
+      key="choose"
       title="Find models on this computer"
       onClose={close}
       wide

@@ -70,6 +70,8 @@ export function UseWithDialog({ id, variant }: { id: string; variant: string }) 
 
   return (
     <Dialog
+      // A new step gets its own dialog instance, so focus moves to what the step offers (Done).
+      key={result ? 'done' : 'choose'}
       title={`Use ${id} with other apps`}
       onClose={close}
       wide

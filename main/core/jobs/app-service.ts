@@ -373,7 +373,7 @@ export class AppService implements ApiService {
   }
 
   /** The desktop host answers this with its folder picker (main/app); elsewhere the user types the path. */
-  chooseFolder(): never {
+  async chooseFolder(): Promise<{ path: string | null }> {
     throw new OrchestratorError(
       'INVALID_CONFIG',
       'Choosing a folder with a picker works in the desktop app only. Type the path instead.',

@@ -62,6 +62,27 @@ describe('RemoveDialog', () => {
     expect(within(dialog()).getByText('This model is pinned; removing it unpins it.')).toBeTruthy();
   });
 
+  it('warns where the model is still linked (Use with… exports of this variant)', async () => {
+    const client = fakeClient({
+      listModelLinks: async () => ({
+        links: [
+          { kind: 'hf-cache', dir: '/home/me/.cache/huggingface/hub', variant: 'fp16', createdAt: 1 },
+          { kind: 'folder', dir: '/opt/ComfyUI/models/checkpoints', variant: 'fp16', createdAt: 2 },
+          { kind: 'folder', dir: '/elsewhere', variant: 'bf16', createdAt: 3 },
+        ],
+      }),
+    });
+    openRemove(client);
+    const warning = await within(dialog()).findByTestId('remove-links-warning');
+    expect(client.listModelLinks).toHaveBeenCalledWith({ id: 'wan@2.2' });
+    expect(warning.textContent).toContain('It is still linked in these 2 places');
+    expect(
+      within(warning)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['/home/me/.cache/huggingface/hub (Hugging Face cache)', '/opt/ComfyUI/models/checkpoints ']);
+  });
+
   it('removes the variant through the host and tells how much was freed', async () => {
     const client = fakeClient({
       remove: async ({ id, variant = 'fp16' }) => ({ id, variant, bytesFreed: 4_000_000 }),
