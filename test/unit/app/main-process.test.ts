@@ -181,8 +181,8 @@ describe('Electron main process (with a stand-in Electron)', () => {
     await command('pickNext', { path: dir });
     const picked = await call('chooseFolder', { title: 'A folder with model files' });
     expect(picked).toEqual({ ok: true, result: { path: dir } });
-    const open = messages.filter((m) => m.type === 'dialog.open').at(-1) as { options: { title: string; properties: string[] } };
-    expect(open.options).toMatchObject({ title: 'A folder with model files', properties: ['openDirectory'] });
+    const open = messages.filter((m) => m.type === 'dialog.open').at(-1);
+    expect(open?.options).toMatchObject({ title: 'A folder with model files', properties: ['openDirectory'] });
     expect(await call('chooseFolder', {})).toEqual({ ok: true, result: { path: null } });
   });
 
