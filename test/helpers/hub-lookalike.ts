@@ -93,7 +93,7 @@ function sendBytes(req: IncomingMessage, res: ServerResponse, data: Buffer, head
   const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   const ifRange = req.headers['if-range'];
   const base = { ...headers, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
-  const body = (chunk: Buffer) => (req.method === 'HEAD' ? res.end() : res.end(chunk));
+  const body = (chunk: Buffer): void => void (req.method === 'HEAD' ? res.end() : res.end(chunk));
   if (!range || (ifRange !== undefined && ifRange !== etag)) {
     res.writeHead(200, { ...base, 'content-length': data.length });
     return body(data);
