@@ -220,9 +220,13 @@ export function AdoptDialog() {
                   onChange={(e) => setFolders((list) => (list ?? []).map((x, j) => (j === i ? { ...x, checked: e.target.checked } : x)))}
                 />
                 <span className="adopt-folders__text">
-                  {f.label ? <strong>{f.label}</strong> : null}
+                  {f.label || !f.exists ? (
+                    <span>
+                      {f.label ? <strong>{f.label}</strong> : null}
+                      {f.exists ? null : <span className="muted small"> · not on this computer</span>}
+                    </span>
+                  ) : null}
                   <code>{f.path}</code>
-                  {f.exists ? null : <span className="muted small">not on this computer</span>}
                 </span>
               </label>
               {f.label === null ? (

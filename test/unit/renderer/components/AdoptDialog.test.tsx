@@ -54,7 +54,7 @@ describe('AdoptDialog', () => {
     expect(screen.getByRole('dialog', { name: 'Find models on this computer' })).toBeTruthy();
     expect(rows().map((r) => r.textContent)).toEqual([
       'Hugging Face cache/home/me/.cache/huggingface/hub',
-      'ComfyUI models/home/me/ComfyUI/modelsnot on this computer',
+      'ComfyUI models · not on this computer/home/me/ComfyUI/models',
       'Downloads/home/me/Downloads',
     ]);
     expect(checkbox('/home/me/.cache/huggingface/hub').checked).toBe(true);
