@@ -11,6 +11,10 @@ export interface ManifestFile {
   /** Variants this file belongs to; undefined means every variant. */
   variants?: string[];
   component?: string;
+  /** Hugging Face files: stored with Git LFS on the Hub (their Hub etag is the sha256); written by `add`. */
+  lfs?: boolean;
+  /** Hugging Face non-LFS files: the git blob sha1 (their Hub etag); written by `add` (`git_oid`). */
+  gitOid?: string;
 }
 
 export interface ModelSpec {
@@ -27,6 +31,8 @@ export interface ModelSpec {
   localMirrorRoot?: string;
   /** Which manifest file this model came from (absolute path), if any. */
   manifestPath?: string;
+  /** hf:// models added with `add`: the branch or tag the pinned commit was resolved from (`hf_revision`). */
+  hfRevision?: string;
 }
 
 export interface Manifest {

@@ -12,6 +12,10 @@ const SUMMARY: Record<CommandName, string> = {
   pin: 'Protect an installed model from gc',
   unpin: 'Let gc remove a model again',
   'disk-usage': 'Show what the models root holds and the free space',
+  add: 'Write a model from Hugging Face, S3 or a folder into the manifest',
+  adopt: 'Use model files already on this computer (no download, no copy)',
+  export: 'Link a stored model into a Hugging Face cache or an app folder',
+  remove: 'Remove an installed model and free its space',
   help: 'Show help for a command',
 };
 
@@ -38,6 +42,34 @@ const DETAILS: Partial<Record<CommandName, string>> = {
   ].join('\n'),
   pin: '  --variant V       the variant to pin',
   unpin: '  --variant V       the variant to unpin',
+  add: [
+    'SOURCE is hf://org/name[@rev] (or org/name, or a huggingface.co URL), s3://bucket/prefix, or a folder.',
+    'The model is written into --manifest (created when missing; other models and comments are kept).',
+    '',
+    '  --id ID           the model id (default: name@<first 7 hex of the commit>, or the folder name)',
+    '  --revision REV    branch, tag or commit on the Hub (default main); pinned to its commit',
+    '  --include GLOB    only files matching GLOB (repeatable; * matches across folders)',
+    '  --exclude GLOB    leave out files matching GLOB (repeatable)',
+    '  --variant NAME=GLOB[,GLOB…]   a variant and its files (repeatable); files matching no variant are in all',
+    '  --description T   a description for the model',
+    '',
+    'Hub LFS files take size and sha256 from the Hub without downloading; small files are fetched and hashed.',
+    'HF_TOKEN for private and gated repos, HF_ENDPOINT for a mirror; AWS_* for S3.',
+  ].join('\n'),
+  adopt: [
+    'Scans each DIR (an HF cache, a ComfyUI models folder, Downloads…), hashes the files whose size matches',
+    'a manifest file, hard-links the matches into the store (copies across filesystems) and completes every',
+    'model variant whose files are then all present. Files in DIR are never changed, moved or deleted.',
+  ].join('\n'),
+  export: [
+    '  --hf-cache DIR    lay the model out as a Hugging Face cache in DIR (e.g. ~/.cache/huggingface/hub);',
+    '                    only for models added from hf://org/name (pinned to a commit)',
+    '  --to DIR          hard-link the model files into DIR (symlinks across filesystems)',
+    '  --variant V       the variant to export',
+    '',
+    'Running it again changes nothing. An exported model counts as in use for gc.',
+  ].join('\n'),
+  remove: '  --variant V       the variant to remove\n\nPrints where the model is still exported (linked), if anywhere.',
 };
 
 const GLOBAL = [

@@ -18,6 +18,10 @@ export const COMMAND_NAMES = [
   'pin',
   'unpin',
   'disk-usage',
+  'add',
+  'adopt',
+  'export',
+  'remove',
   'help',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -36,7 +40,24 @@ export type Command =
   | { name: 'ensure'; id: string; variant?: string; force: boolean; maxBytesPerSecond?: number }
   | { name: 'status' | 'verify' | 'estimate' | 'pin' | 'unpin'; id: string; variant?: string }
   | { name: 'gc'; dryRun: boolean; maxSizeBytes?: number; maxAgeMs?: number }
-  | { name: 'disk-usage' };
+  | { name: 'disk-usage' }
+  | CatalogCommand;
+
+/** add, adopt, export, remove (main/cli/catalog-commands.ts runs them). */
+export type CatalogCommand =
+  | {
+      name: 'add';
+      source: string;
+      id?: string;
+      revision?: string;
+      include: string[];
+      exclude: string[];
+      variants: Array<{ name: string; patterns: string[] }>;
+      description?: string;
+    }
+  | { name: 'adopt'; dirs: string[] }
+  | { name: 'export'; id: string; variant?: string; target: 'hf-cache' | 'folder'; dir: string }
+  | { name: 'remove'; id: string; variant?: string };
 
 export interface CommandLine {
   command: Command;
@@ -60,12 +81,20 @@ const OPTIONS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
-  variant: { type: 'string' },
+  // Repeatable for add (--variant NAME=GLOB[,GLOB…]); other commands take the last one.
+  variant: { type: 'string', multiple: true },
   force: { type: 'boolean' },
   'max-rate': { type: 'string' },
   'dry-run': { type: 'boolean' },
   'max-size': { type: 'string' },
   'max-age': { type: 'string' },
+  id: { type: 'string' },
+  revision: { type: 'string' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  description: { type: 'string' },
+  'hf-cache': { type: 'string' },
+  to: { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -84,6 +113,10 @@ export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[
   pin: { options: ['variant'], args: ['ID'] },
   unpin: { options: ['variant'], args: ['ID'] },
   'disk-usage': { options: [], args: [] },
+  add: { options: ['id', 'revision', 'include', 'exclude', 'variant', 'description'], args: ['SOURCE'] },
+  adopt: { options: [], args: ['DIR...'] },
+  export: { options: ['variant', 'hf-cache', 'to'], args: ['ID'] },
+  remove: { options: ['variant'], args: ['ID'] },
   help: { options: [], args: ['[COMMAND]'] },
 };
 
@@ -133,13 +166,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (args.length < required.length) {
     throw new UsageError(`${name} needs ${required.join(' ')}: modelctl ${usageLine(name)}`, name);
   }
-  if (args.length > syntax.args.length) {
+  if (args.length > syntax.args.length && !syntax.args.some((a) => a.endsWith('...'))) {
     throw new UsageError(
       `${name} takes ${syntax.args.length === 0 ? 'no arguments' : syntax.args.join(' ')}, but got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}.`,
       name,
     );
   }
-  const variant = values.variant === undefined ? {} : { variant: nonEmpty(values.variant, '--variant', name) };
+  const lastVariant = values.variant?.at(-1);
+  const variant = lastVariant === undefined || name === 'add' ? {} : { variant: nonEmpty(lastVariant, '--variant', name) };
 
   switch (name) {
     case 'help': {
@@ -172,6 +206,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     case 'pin':
     case 'unpin':
       return { command: { name, id: args[0] as string, ...variant }, global };
+    case 'add':
+    case 'adopt':
+    case 'export':
+    case 'remove':
+      return { command: parseCatalogCommand(name, args, values, variant), global };
     case 'gc': {
       const command: Command = { name, dryRun: values['dry-run'] === true };
       if (values['max-size'] !== undefined) {
@@ -197,12 +236,81 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
 }
 
+function parseCatalogCommand(
+  name: CatalogCommand['name'],
+  args: string[],
+  values: Partial<Record<OptionName, string | string[] | boolean | undefined>>,
+  variant: { variant?: string },
+): CatalogCommand {
+  const text = (option: OptionName) => {
+    const v = values[option];
+    return typeof v === 'string' ? nonEmpty(v, `--${option}`, name) : undefined;
+  };
+  const list = (option: OptionName) => {
+    const v = values[option];
+    return Array.isArray(v) ? v.map((item) => nonEmpty(item, `--${option}`, name)) : [];
+  };
+  switch (name) {
+    case 'add': {
+      const variants = list('variant').map((spec) => {
+        const eq = spec.indexOf('=');
+        const patterns =
+          eq > 0
+            ? spec
+                .slice(eq + 1)
+                .split(',')
+                .filter(Boolean)
+            : [];
+        if (eq <= 0 || patterns.length === 0) {
+          throw new UsageError(`--variant ${JSON.stringify(spec)} should be NAME=GLOB[,GLOB…], like fp16=*fp16*.safetensors.`, name);
+        }
+        return { name: spec.slice(0, eq), patterns };
+      });
+      const command: CatalogCommand = { name, source: args[0] as string, include: list('include'), exclude: list('exclude'), variants };
+      const id = text('id');
+      const revision = text('revision');
+      const description = text('description');
+      if (id !== undefined) command.id = id;
+      if (revision !== undefined) command.revision = revision;
+      if (description !== undefined) command.description = description;
+      return command;
+    }
+    case 'adopt':
+      return { name, dirs: args };
+    case 'export': {
+      const hfCache = text('hf-cache');
+      const to = text('to');
+      if ((hfCache === undefined) === (to === undefined)) {
+        throw new UsageError('export needs exactly one of --hf-cache DIR (a Hugging Face cache) or --to DIR (a plain folder).', name);
+      }
+      return hfCache !== undefined
+        ? { name, id: args[0] as string, ...variant, target: 'hf-cache', dir: hfCache }
+        : { name, id: args[0] as string, ...variant, target: 'folder', dir: to as string };
+    }
+    case 'remove':
+      return { name, id: args[0] as string, ...variant };
+  }
+}
+
 export function usageLine(name: CommandName): string {
   const syntax = COMMAND_SYNTAX[name];
   const options = syntax.options.map((o) =>
-    OPTIONS[o].type === 'string' ? `[--${o} ${o === 'variant' ? 'V' : o.replace('max-', '').toUpperCase()}]` : `[--${o}]`,
+    OPTIONS[o].type === 'string' ? `[--${o} ${metavar(name, o)}]${'multiple' in OPTIONS[o] && name === 'add' ? '…' : ''}` : `[--${o}]`,
   );
   return [name, ...syntax.args, ...options].join(' ');
+}
+
+function metavar(command: CommandName, option: OptionName): string {
+  if (option === 'variant') return command === 'add' ? 'NAME=GLOB[,GLOB…]' : 'V';
+  const names: Partial<Record<OptionName, string>> = {
+    'hf-cache': 'DIR',
+    to: 'DIR',
+    include: 'GLOB',
+    exclude: 'GLOB',
+    revision: 'REV',
+    description: 'TEXT',
+  };
+  return names[option] ?? option.replace('max-', '').toUpperCase();
 }
 
 function nonEmpty(value: string, option: string, command?: CommandName): string {

@@ -10,6 +10,7 @@ import type { ModelSpec } from '../../shared/manifest';
 import type { ModelService } from '../core/ports';
 import { loadManifestFile, ModelRegistry } from '../core/manifest/index';
 import { defaultModelsRoot } from '../core/store/default-root';
+import { runCatalogCommand } from './catalog-commands';
 import { helpText } from './help-text';
 import { parseCommandLine, UsageError, type Command, type CommandLine } from './parse-command-line';
 import { resultDocuments } from './result-documents';
@@ -76,9 +77,18 @@ async function execute(
     return EXIT.ok;
   }
 
-  // gc and disk-usage work on the models root alone, so a missing default manifest is fine there.
-  const needsManifest = command.name !== 'gc' && command.name !== 'disk-usage';
+  // gc and disk-usage work on the models root alone, so a missing default manifest is fine there;
+  // add creates the manifest when there is none.
+  const needsManifest = command.name !== 'gc' && command.name !== 'disk-usage' && command.name !== 'add';
   const manifestPath = findManifest(global.manifest, io, needsManifest);
+  if (command.name === 'add') {
+    // add writes the manifest (creating it), so it neither needs nor loads one first.
+    await runCatalogCommand(command, {
+      ...catalogContext(io, rootFor({ command, global }, io), [], progress, print),
+      manifestPath: manifestPath ?? resolve(io.cwd, 'models.toml'),
+    });
+    return EXIT.ok;
+  }
   const registry = new ModelRegistry();
   if (manifestPath !== null) registry.add(await loadManifestFile(manifestPath));
 
@@ -151,10 +161,29 @@ async function execute(
         print(resultDocuments.diskUsage(usage), resultText.diskUsage(usage, (io.now ?? Date.now)()));
         return EXIT.ok;
       }
+      case 'adopt':
+      case 'export':
+      case 'remove':
+        await runCatalogCommand(command, {
+          ...catalogContext(io, root, registry.models(), progress, print),
+          service,
+          manifestPath: manifestPath ?? resolve(io.cwd, 'models.toml'),
+        });
+        return EXIT.ok;
     }
   } finally {
     await service.close();
   }
+}
+
+function catalogContext(
+  io: ModelctlIo,
+  root: string,
+  models: ModelSpec[],
+  progress: TerminalProgress | null,
+  print: (document: unknown, text: string) => void,
+) {
+  return { root, cwd: io.cwd, env: io.env, models, progress, print, ...(io.signal ? { signal: io.signal } : {}) };
 }
 
 function phaseLabel(phase: string): string {

@@ -121,6 +121,7 @@ function validateModel(id: string, value: unknown, place: string, problems: Prob
     );
   }
 
+  const hfRevision = optionalString(value, 'hf_revision', place, problems);
   const allowPatterns = stringList(value, 'allow_patterns', place, problems, { required: false, nonEmpty: false }) ?? ['*'];
 
   const files = validateFiles(value, place, variants, problems);
@@ -129,6 +130,7 @@ function validateModel(id: string, value: unknown, place: string, problems: Prob
   if (problems.count > before || version === undefined || defaultVariant === undefined || files === null || sources === null) return null;
   const model: ModelSpec = { id, version, variants, defaultVariant, allowPatterns, files, sources };
   if (description !== undefined) model.description = description;
+  if (hfRevision !== undefined) model.hfRevision = hfRevision;
   if (context.localMirrorRoot !== undefined) model.localMirrorRoot = context.localMirrorRoot;
   if (context.manifestPath !== undefined) model.manifestPath = context.manifestPath;
   return model;
@@ -251,11 +253,19 @@ function validateFile(value: unknown, place: string, modelVariants: string[], pr
   });
 
   const component = optionalString(value, 'component', place, problems);
+  // Written by `add` for Hugging Face files, read by `export --hf-cache` (the Hub's etag of the file).
+  const lfs = own(value, 'lfs');
+  if (lfs !== undefined && typeof lfs !== 'boolean') problems.add(`${place}.lfs`, `must be true or false, got ${describe(lfs)}`);
+  const gitOid = optionalString(value, 'git_oid', place, problems);
+  if (gitOid !== undefined && !/^[0-9a-f]{40}$/i.test(gitOid))
+    problems.add(`${place}.git_oid`, 'must be 40 hex characters (a git blob sha1)');
 
   if (problems.count > before || path === undefined || sha256 === undefined || typeof size !== 'number') return null;
   const file: ManifestFile = { path, size, sha256: sha256.toLowerCase(), optional: optional === true };
   if (variants !== undefined) file.variants = variants;
   if (component !== undefined) file.component = component;
+  if (lfs === true) file.lfs = true;
+  if (gitOid !== undefined) file.gitOid = gitOid.toLowerCase();
   return file;
 }
 

@@ -12,6 +12,7 @@ import type { Clock, DiskProbe } from '../ports';
 import type { BlobStore } from './blob-store';
 import { planGarbageCollection, type GcCandidate, type GcPlan } from './gc-plan';
 import { listInstalledModels, removeModelDir } from './installed-models';
+import { ModelLinkStore } from './model-links';
 import type { ModelLocks } from './model-locks';
 import type { ModelStateStore } from './model-state';
 import type { ModelsRoot } from './models-root';
@@ -48,6 +49,10 @@ export class GarbageCollector {
     const installed = await listInstalledModels(layout);
     const allStates = await states.all();
     const held = new Set(await locks.heldKeys());
+    // A model exported to an HF cache or an app folder is in use there: GC keeps it like a pinned one.
+    const linkStore = new ModelLinkStore(layout);
+    const linked = new Set<string>();
+    for (const m of installed) if ((await linkStore.list(m.id, m.variant)).length > 0) linked.add(layout.key(m.id, m.variant));
     const candidates: Array<GcCandidate & { key: string }> = installed.map((m) => {
       const key = layout.key(m.id, m.variant);
       const state = allStates.get(key);
@@ -56,7 +61,7 @@ export class GarbageCollector {
         id: m.id,
         variant: m.variant,
         files: m.marker.files.map((f) => ({ sha256: f.sha256, size: f.size })),
-        pinned: state?.pinned ?? false,
+        pinned: (state?.pinned ?? false) || linked.has(key),
         lastUsed: state?.lastUsed ?? (Date.parse(m.marker.verified_at) || null),
         locked: held.has(key),
       };
