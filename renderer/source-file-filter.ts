@@ -2,8 +2,9 @@
  * Which files of a source "Add model…" keeps: include/exclude glob patterns (what `addModel`
  * receives) and the presets that fill them in. The dialog uses it to show the selection and
  * its total before anything is saved; the host applies the same patterns when it writes the
- * model. Globs: `*` and `?` stay within one folder, `**` crosses folders, and a pattern without
- * a `/` is matched against the file name in any folder (so `*.safetensors` finds `unet/x.safetensors`).
+ * model (main/core/catalog/path-patterns.ts, kept in step by a test). Globs have the Hub's
+ * (fnmatch) meaning, on the whole path: `*` matches any run of characters, `/` included, so
+ * `*.safetensors` finds weights in every folder; `?` one character; `[abc]`, `[!abc]` classes.
  */
 
 export interface FileFilter {
@@ -28,42 +29,50 @@ export const FILTER_PRESETS: readonly FilterPreset[] = [
   { key: 'fp16', label: 'fp16 only', include: ['*fp16*', ...NON_WEIGHTS], exclude: OTHER_WEIGHTS },
 ];
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, RegExp | null>();
 
-function globToRegExp(pattern: string): RegExp {
-  const cached = cache.get(pattern);
-  if (cached) return cached;
+/** The pattern as a regular expression, or null when it cannot be one (a "[" without its "]"). */
+export function compilePattern(pattern: string): RegExp | null {
+  if (cache.has(pattern)) return cache.get(pattern) ?? null;
   let out = '';
-  for (let i = 0; i < pattern.length; i++) {
+  let valid = true;
+  for (let i = 0; i < pattern.length && valid; i++) {
     const c = pattern[i] as string;
-    if (c === '*' && pattern[i + 1] === '*') {
-      // "**/" matches zero or more folders; a lone "**" matches anything.
-      if (pattern[i + 2] === '/') {
-        out += '(?:.*/)?';
-        i += 2;
-      } else {
-        out += '.*';
-        i += 1;
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) valid = false;
+      else {
+        let body = pattern.slice(i + 1, end);
+        if (body.startsWith('!')) body = `^${body.slice(1)}`;
+        out += `[${body.replace(/\\/g, '\\\\')}]`;
+        i = end;
       }
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    } else out += c.replace(/[.+^${}()|\\/]/g, '\\$&');
   }
-  const re = new RegExp(`^${out}$`);
+  let re: RegExp | null = null;
+  try {
+    re = valid ? new RegExp(`^${out}$`) : null;
+  } catch {
+    re = null;
+  }
   cache.set(pattern, re);
   return re;
 }
 
 export function matchesGlob(path: string, pattern: string): boolean {
-  const trimmed = pattern.trim().replace(/^\.\//, '');
-  if (!trimmed) return false;
-  const target = trimmed.includes('/') ? path : (path.split('/').pop() ?? path);
-  return globToRegExp(trimmed).test(target);
+  return compilePattern(pattern)?.test(path) ?? false;
+}
+
+/** Patterns the host would refuse, to show before Add is pressed. */
+export function invalidPatterns(patterns: string[]): string[] {
+  return patterns.filter((p) => compilePattern(p) === null);
 }
 
 /** A file is kept when it matches some include pattern (or there are none) and no exclude pattern. */
 export function keepsFile(path: string, filter: FileFilter): boolean {
-  const include = filter.include.filter((p) => p.trim());
+  const include = filter.include;
   if (include.length && !include.some((p) => matchesGlob(path, p))) return false;
   return !filter.exclude.some((p) => matchesGlob(path, p));
 }

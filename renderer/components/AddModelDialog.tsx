@@ -9,7 +9,7 @@ import type { StructuredError } from '../../shared/errors';
 import type { AddModelResult, SourcePreview } from '../../shared/results';
 import { useActions, useAppStore } from '../store/app-context';
 import { formatBytes } from '../format';
-import { FILTER_PRESETS, keepsFile, parsePatterns, presetMatching, type FilterPreset } from '../source-file-filter';
+import { FILTER_PRESETS, invalidPatterns, keepsFile, parsePatterns, presetMatching, type FilterPreset } from '../source-file-filter';
 import { Dialog } from './Dialog';
 import { ErrorNotice } from './ErrorNotice';
 import { FolderField } from './FolderField';
@@ -64,7 +64,7 @@ export function AddModelDialog() {
       ...(id.trim() ? { id: id.trim() } : {}),
       ...(inc.length ? { include: inc } : {}),
       ...(exc.length ? { exclude: exc } : {}),
-      ...(variant.trim() ? { variants: [{ name: variant.trim(), patterns: ['**'] }] } : {}),
+      ...(variant.trim() ? { variants: [{ name: variant.trim(), patterns: ['*'] }] } : {}),
       ...(description.trim() ? { description: description.trim() } : {}),
     });
     setBusy(false);
@@ -219,6 +219,7 @@ function FilesStep({
     [preview.files, filter.include, filter.exclude],
   );
   const kept = rows.filter((r) => r.kept);
+  const invalid = invalidPatterns([...patterns.include, ...patterns.exclude]);
   const keptBytes = kept.reduce((sum, r) => sum + r.size, 0);
   const choosePreset = (p: FilterPreset) => {
     filter.setInclude(p.include.join(', '));
@@ -240,7 +241,7 @@ function FilesStep({
             type="button"
             className="button button--primary"
             onClick={onAdd}
-            disabled={busy || kept.length === 0 || !fields.id.trim()}
+            disabled={busy || kept.length === 0 || invalid.length > 0 || !fields.id.trim()}
             data-testid="add-model-add"
           >
             {busy ? 'Adding…' : `Add ${kept.length} file${kept.length === 1 ? '' : 's'} (${formatBytes(keptBytes)})`}
@@ -278,7 +279,7 @@ function FilesStep({
             spellCheck={false}
             data-testid="add-model-include"
           />
-          <small className="muted">Patterns, separated by commas: *.safetensors, unet/**</small>
+          <small className="muted">Patterns, separated by commas: *.safetensors, unet/*</small>
         </label>
         <label>
           <span>Leave out files matching</span>
@@ -349,6 +350,11 @@ function FilesStep({
         <span>Description (optional)</span>
         <input value={fields.description} onChange={(e) => fields.setDescription(e.target.value)} data-testid="add-model-description" />
       </label>
+      {invalid.length ? (
+        <p className="inline-warning" role="alert">
+          {invalid.map((p) => `“${p}”`).join(', ')}: a “[” needs its “]”. Fix the pattern to go on.
+        </p>
+      ) : null}
       {kept.length === 0 ? <p className="inline-warning">No file matches these patterns: change them to keep at least one file.</p> : null}
       {error ? <ErrorNotice error={error} testId="add-model-error" /> : null}
     </Dialog>

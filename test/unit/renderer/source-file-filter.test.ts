@@ -1,28 +1,65 @@
 import { describe, expect, it } from 'vitest';
-import { FILTER_PRESETS, keepsFile, matchesGlob, parsePatterns, presetMatching } from '../../../renderer/source-file-filter';
+import { compilePattern as hostPattern } from '../../../main/core/catalog/path-patterns';
+import {
+  FILTER_PRESETS,
+  invalidPatterns,
+  keepsFile,
+  matchesGlob,
+  parsePatterns,
+  presetMatching,
+} from '../../../renderer/source-file-filter';
 
 const preset = (key: string) => FILTER_PRESETS.find((p) => p.key === key) ?? FILTER_PRESETS[0]!;
 
 describe('source file filter', () => {
-  it('matches a pattern without a slash against the file name in any folder', () => {
+  it("matches the whole path with the Hub's fnmatch meaning: * crosses folders, ? is one character, [] a class", () => {
     expect(matchesGlob('unet/diffusion_pytorch_model.safetensors', '*.safetensors')).toBe(true);
-    expect(matchesGlob('model.safetensors', '*.safetensors')).toBe(true);
     expect(matchesGlob('model.safetensors.index.json', '*.safetensors')).toBe(false);
-  });
-
-  it('keeps * and ? within one folder and lets ** cross folders', () => {
-    expect(matchesGlob('unet/a/b.bin', 'unet/*.bin')).toBe(false);
-    expect(matchesGlob('unet/b.bin', 'unet/*.bin')).toBe(true);
-    expect(matchesGlob('unet/a/b.bin', 'unet/**/*.bin')).toBe(true);
-    expect(matchesGlob('unet/b.bin', 'unet/**/*.bin')).toBe(true);
-    expect(matchesGlob('x/y/z', '**')).toBe(true);
+    expect(matchesGlob('unet/a/b.bin', 'unet/*.bin')).toBe(true);
+    expect(matchesGlob('vae/b.bin', 'unet/*')).toBe(false);
+    expect(matchesGlob('sub/README.md', 'README.md')).toBe(false);
     expect(matchesGlob('a1.txt', 'a?.txt')).toBe(true);
-    expect(matchesGlob('a/1.txt', 'a?1.txt')).toBe(false);
-  });
-
-  it('treats regular-expression characters literally', () => {
+    expect(matchesGlob('model-00001.bin', 'model-0000[12].bin')).toBe(true);
+    expect(matchesGlob('model-00003.bin', 'model-0000[!12].bin')).toBe(true);
     expect(matchesGlob('model(1).bin', 'model(1).bin')).toBe(true);
     expect(matchesGlob('modelX1Ybin', 'model(1).bin')).toBe(false);
+  });
+
+  it('flags a pattern the host would refuse', () => {
+    expect(invalidPatterns(['*.bin', 'model[1.bin'])).toEqual(['model[1.bin']);
+    expect(matchesGlob('model[1.bin', 'model[1.bin')).toBe(false);
+  });
+
+  it('selects exactly the files the host keeps for the same patterns', () => {
+    const paths = [
+      'a.bin',
+      'unet/x.safetensors',
+      'unet/sub/y.fp16.safetensors',
+      'README.md',
+      'docs/README.md',
+      'model-00002.bin',
+      'w(1).pt',
+    ];
+    const patterns = [
+      '*',
+      '*.bin',
+      'unet/*',
+      '*fp16*',
+      'README.md',
+      '*/README.md',
+      'model-0000[0-9].bin',
+      'model-0000[!2].bin',
+      '?.bin',
+      'w(1).pt',
+      '**',
+    ];
+    for (const pattern of patterns) {
+      const host = hostPattern(pattern);
+      expect(
+        paths.filter((p) => matchesGlob(p, pattern)),
+        pattern,
+      ).toEqual(paths.filter((p) => host.test(p)));
+    }
   });
 
   it('keeps a file that matches an include (or when there is none) and no exclude', () => {

@@ -91,6 +91,10 @@ describe('AddModelDialog', () => {
     expect((screen.getByTestId('preset-everything') as HTMLInputElement).checked).toBe(false);
     expect(screen.getByText('Your own patterns')).toBeTruthy();
 
+    await user.type(screen.getByTestId('add-model-include'), 'model[[1');
+    expect(screen.getByRole('alert').textContent).toContain('“model[1”: a “[” needs its “]”.');
+    expect((screen.getByTestId('add-model-add') as HTMLButtonElement).disabled).toBe(true);
+    await user.clear(screen.getByTestId('add-model-include'));
     await user.type(screen.getByTestId('add-model-include'), 'nothing-matches');
     expect(screen.getByText(/No file matches these patterns/)).toBeTruthy();
     expect((screen.getByTestId('add-model-add') as HTMLButtonElement).disabled).toBe(true);
@@ -130,7 +134,7 @@ describe('AddModelDialog', () => {
       id: 'tiny-sd@1',
       include: ['*fp16*', '*.json', '*.txt', '*.model', '*.tiktoken', '*.md', '*.py', '*.yaml', '*.jinja', '.gitattributes'],
       exclude: expect.arrayContaining(['*.bin', '*.ckpt', '*.gguf']),
-      variants: [{ name: 'fp16', patterns: ['**'] }],
+      variants: [{ name: 'fp16', patterns: ['*'] }],
     });
     expect(result.textContent).toContain('tiny-sd@1 is in Added models: 3 files, 3.00 MB.');
     expect(result.textContent).toContain('pinned to this commit');
