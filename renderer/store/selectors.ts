@@ -36,6 +36,10 @@ export function displayStatus(status: StatusReport | undefined, job: JobProgress
         return { kind: 'paused', label: `Paused ${percent}%`, percent };
       case 'verifying':
         return { kind: 'verifying', label: 'Verifying', percent };
+      case 'done':
+      case 'failed':
+      case 'cancelled':
+        break; // not live (LIVE_JOB): the lines below decide
     }
   }
   if (job?.state === 'failed' && status?.status !== 'COMPLETE') return { kind: 'failed', label: 'Failed', percent: null };
