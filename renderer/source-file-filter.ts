@@ -51,7 +51,7 @@ export function compilePattern(pattern: string): RegExp | null {
       }
     } else out += c.replace(/[.+^${}()|\\/]/g, '\\$&');
   }
-  let re: RegExp | null = null;
+  let re: RegExp | null;
   try {
     re = valid ? new RegExp(`^${out}$`) : null;
   } catch {

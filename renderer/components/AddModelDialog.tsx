@@ -213,11 +213,10 @@ function FilesStep({
 }) {
   const patterns = { include: parsePatterns(filter.include), exclude: parsePatterns(filter.exclude) };
   const preset = presetMatching(patterns);
-  const rows = useMemo(
-    () => preview.files.map((f) => ({ ...f, kept: keepsFile(f.path, patterns) })),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- patterns is derived from these two strings
-    [preview.files, filter.include, filter.exclude],
-  );
+  const rows = useMemo(() => {
+    const filterOf = { include: parsePatterns(filter.include), exclude: parsePatterns(filter.exclude) };
+    return preview.files.map((f) => ({ ...f, kept: keepsFile(f.path, filterOf) }));
+  }, [preview.files, filter.include, filter.exclude]);
   const kept = rows.filter((r) => r.kept);
   const invalid = invalidPatterns([...patterns.include, ...patterns.exclude]);
   const keptBytes = kept.reduce((sum, r) => sum + r.size, 0);
