@@ -64,6 +64,8 @@ export interface RemoveResult {
   id: string;
   variant: string;
   bytesFreed: number;
+  /** Exports of the model that still hold its bytes (absent when there are none). */
+  links?: ModelLink[];
 }
 
 /** Settings as the UI sees them: secrets are write-only (only whether one is set is returned). */

@@ -42,6 +42,7 @@ export async function runCatalogCommand(command: CatalogCommand, context: Catalo
     service: service ?? { ensure: unusable, status: unusable, getModel: unusable },
     models: () => context.models,
     credentials: () => credentialsFromEnv(context.env),
+    env: context.env,
   });
   const signal = context.signal ? { signal: context.signal } : {};
   switch (command.name) {

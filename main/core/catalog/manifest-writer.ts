@@ -5,7 +5,7 @@
  * sections are swapped); JSON is parsed and rewritten. The result is parsed and validated before
  * it replaces the file, atomically.
  */
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OrchestratorError } from '../../../shared/errors';
 import { formatOf, parseManifestText } from '../manifest/index';
@@ -23,6 +23,7 @@ export async function writeModelIntoManifest(file: string, model: AddedModel): P
   // Never write a manifest that would not load.
   parseManifestText(next, { format, manifestPath: file });
   const mode = text === null ? 0o644 : (await stat(file)).mode & 0o777;
+  await mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   await writeFile(tmp, next, { mode });
   await rename(tmp, file);

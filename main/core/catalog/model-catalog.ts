@@ -34,6 +34,8 @@ export interface ModelCatalogOptions {
   /** Read when needed: settings may change at runtime. */
   credentials: () => CatalogCredentials;
   cwd?: string;
+  /** For HF_HUB_CACHE / HF_HOME (the default export target); default process.env. */
+  env?: Record<string, string | undefined>;
   /** A hash pool to share; otherwise one is made per operation and closed after it. */
   hashPool?: HashPool;
   now?: () => number;
@@ -81,7 +83,7 @@ export class ModelCatalog {
         { id: model.id, variant, status: status.status },
       );
     }
-    const dir = request.dir ?? (request.target === 'hf-cache' ? defaultHfCache() : undefined);
+    const dir = request.dir ?? (request.target === 'hf-cache' ? defaultHfCache(this.options.env) : undefined);
     if (!dir)
       throw new OrchestratorError('INVALID_CONFIG', 'Exporting to a folder needs the folder: give dir (--to DIR).', { id: model.id });
     return exportModel(

@@ -19,7 +19,9 @@ import type {
 import { OrchestratorError, toStructuredError } from '../../../shared/errors';
 import { filesForVariant, type Manifest } from '../../../shared/manifest';
 import type { DiskUsage, GcOptions, GcResult, JobProgress, PinResult, StatusReport, VerificationResult } from '../../../shared/results';
+import type { AddModelResult, AdoptFolderSuggestion, AdoptResult, ExportResult, ModelLink, SourcePreview } from '../../../shared/results';
 import { ApiEventHub, type ApiEventListener } from './api-event-hub';
+import { CatalogApi } from './catalog-api';
 import { DownloadQueue, type JobOutcome } from './download-queue';
 import { jobNotification } from './job-notification';
 import { ManifestLibrary } from './manifest-library';
@@ -51,12 +53,17 @@ export interface AppServiceOptions {
   now?: () => number;
   /** Minimum time between progress events of one job (default 100 ms). */
   progressIntervalMs?: number;
+  /** add/adopt/export: environment for HF_TOKEN, HF_ENDPOINT, AWS_*, HF_HUB_CACHE (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** add: fetch for Hub and S3 requests (a proxy/CA-aware one); default global fetch. */
+  fetch?: typeof fetch;
 }
 
 export class AppService implements ApiService {
   private readonly events = new ApiEventHub();
   private readonly queue: DownloadQueue;
   private services!: ReplaceableModelService;
+  private catalog!: CatalogApi;
   private root!: string;
   private readonly verifying = new Set<string>();
   private closed = false;
@@ -97,6 +104,20 @@ export class AppService implements ApiService {
     for (const m of options.manifests ?? []) library.addBuiltIn(m.name, m.manifest);
     for (const p of await library.loadSaved()) problems.push(`Imported manifest ${p.path} ${p.message}`);
     const app = new AppService(options, settings, library, problems);
+    app.catalog = new CatalogApi({
+      configDir,
+      library,
+      settings: () => settings.get(),
+      root: () => app.root,
+      use: (fn) => app.use(fn),
+      emit: (event) => app.emit(event),
+      emitStatus: (id, variant) => app.emitStatus(id, variant),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const addedProblem = await app.catalog.restore();
+    if (addedProblem) problems.push(addedProblem);
     app.root = resolve(options.forcedRoot ?? settings.get().modelsRoot ?? options.root);
     app.services = await ReplaceableModelService.start(
       app.root,
@@ -152,29 +173,29 @@ export class AppService implements ApiService {
     return result;
   }
 
-  // ---- add, adopt, export (catalog): answered by main/core/catalog once built ----
-  previewModelSource(): never {
-    throw notAvailableYet('previewModelSource');
+  // ---- add, adopt, export (catalog): main/core/jobs/catalog-api.ts ----
+  previewModelSource(input: ApiParsedInput<'previewModelSource'>): Promise<SourcePreview> {
+    return this.catalog.previewModelSource(input);
   }
 
-  addModel(): never {
-    throw notAvailableYet('addModel');
+  addModel(input: ApiParsedInput<'addModel'>): Promise<AddModelResult> {
+    return this.catalog.addModel(input);
   }
 
-  suggestAdoptFolders(): never {
-    throw notAvailableYet('suggestAdoptFolders');
+  suggestAdoptFolders(): { folders: AdoptFolderSuggestion[] } {
+    return this.catalog.suggestAdoptFolders();
   }
 
-  adoptFolders(): never {
-    throw notAvailableYet('adoptFolders');
+  adoptFolders(input: ApiParsedInput<'adoptFolders'>): Promise<AdoptResult> {
+    return this.catalog.adoptFolders(input);
   }
 
-  exportModel(): never {
-    throw notAvailableYet('exportModel');
+  exportModel(input: ApiParsedInput<'exportModel'>): Promise<ExportResult> {
+    return this.catalog.exportModel(input);
   }
 
-  listModelLinks(): never {
-    throw notAvailableYet('listModelLinks');
+  listModelLinks(input: ApiParsedInput<'listModelLinks'>): Promise<{ links: ModelLink[] }> {
+    return this.catalog.listModelLinks(input);
   }
 
   async getStatus(input: ApiParsedInput<'getStatus'>): Promise<StatusReport> {
@@ -268,10 +289,12 @@ export class AppService implements ApiService {
         { id: model.id, variant },
       );
     }
+    // Exports keep their own links to the bytes: say where, so the user can delete those too.
+    const links = (await this.catalog.listModelLinks({ id: model.id, variant })).links;
     const result = await this.use((s) => s.remove(model.id, { variant }));
     await this.emitStatus(model.id, variant);
     this.emit({ type: 'disk' });
-    return result;
+    return links.length ? { ...result, links } : result;
   }
 
   async gcPlan(input: ApiParsedInput<'gcPlan'>): Promise<GcResult> {
@@ -385,10 +408,6 @@ export class AppService implements ApiService {
   private assertOpen(): void {
     if (this.closed) throw new OrchestratorError('CANCELLED', 'The app is shutting down.');
   }
-}
-
-function notAvailableYet(method: string): OrchestratorError {
-  return new OrchestratorError('INVALID_CONFIG', `${method} is not available yet in this build. Update the app.`, { method });
 }
 
 function variantOpt(variant: string | undefined): { variant?: string } {

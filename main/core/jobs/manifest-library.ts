@@ -19,6 +19,8 @@ interface Entry {
   builtIn: boolean;
   /** File holding the imported text (imports only). */
   file?: string;
+  /** The app's own manifest (written by addModel): kept in its own file, not in the imports index. */
+  owned?: boolean;
 }
 
 const indexSchema = z.array(z.object({ name: z.string(), file: z.string(), importedAt: z.number() }));
@@ -48,6 +50,14 @@ export class ManifestLibrary {
     this.entries = this.entries.filter((e) => e.name !== name);
     const builtIns = this.entries.filter((e) => e.builtIn);
     this.entries = [...builtIns, { name, manifest, importedAt: this.now(), builtIn: true }, ...this.entries.filter((e) => !e.builtIn)];
+    return this.rebuild(name);
+  }
+
+  /** Puts (or replaces) the app's own manifest, written by `add`, in the list; it stays after the imports. */
+  setOwned(name: string, manifest: Manifest, file: string): { added: string[]; conflicts: ManifestProblem[] } {
+    const previous = this.entries.find((e) => e.name === name);
+    const entry: Entry = { name, manifest, importedAt: previous?.importedAt ?? this.now(), builtIn: false, file, owned: true };
+    this.entries = previous ? this.entries.map((e) => (e === previous ? entry : e)) : [...this.entries, entry];
     return this.rebuild(name);
   }
 
@@ -186,7 +196,7 @@ export class ManifestLibrary {
 
   private async saveIndex(): Promise<void> {
     const index = this.entries
-      .filter((e) => !e.builtIn && e.file)
+      .filter((e) => !e.builtIn && !e.owned && e.file)
       .map((e) => ({ name: e.name, file: basename(e.file as string), importedAt: e.importedAt }));
     await mkdir(this.options.dir, { recursive: true });
     const tmp = `${this.indexFile}.${process.pid}.tmp`;
