@@ -54,6 +54,8 @@ export function UseWithDialog({ id, variant }: { id: string; variant: string }) 
   }, [actions, id]);
 
   const dir = target === 'folder' ? folder.trim() : hfCache.trim();
+  // Python needs HF_HUB_CACHE only for a cache other than its default one.
+  const customCache = target === 'hf-cache' && dir && dir !== defaultHfCache ? dir : null;
   const canExport = !busy && (target === 'hf-cache' ? Boolean(hub) : Boolean(dir));
 
   const run = async () => {
@@ -112,10 +114,10 @@ export function UseWithDialog({ id, variant }: { id: string; variant: string }) 
           {target === 'hf-cache' && hub ? (
             <p className="muted small" data-testid="use-with-python-hint">
               Python finds it offline: with <code>HF_HUB_OFFLINE=1</code>
-              {defaultHfCache && result.dir !== defaultHfCache ? (
+              {customCache ? (
                 <>
                   {' '}
-                  and <code>HF_HUB_CACHE={result.dir}</code>
+                  and <code>HF_HUB_CACHE={customCache}</code>
                 </>
               ) : null}
               , load <code>{hub.repo}</code> at revision <code>{hub.commit.slice(0, 7)}</code>.

@@ -259,6 +259,9 @@ for (const target of E2E_TARGETS) {
       await result.waitFor();
       expect(await result.getByTestId('use-with-result-dir').textContent()).toContain(hfCache);
       expect(await result.textContent()).toMatch(/4 files of/);
+      expect(await result.getByTestId('use-with-python-hint').textContent()).toBe(
+        `Python finds it offline: with HF_HUB_OFFLINE=1, load acme/tiny-sd at revision ${hub.commitOf('acme/tiny-sd').slice(0, 7)}.`,
+      );
       const commit = hub.commitOf('acme/tiny-sd');
       const snapshot = join(hfCache, 'models--acme--tiny-sd', 'snapshots', commit);
       for (const path of ['unet/diffusion_pytorch_model.fp16.safetensors', 'unet/config.json', 'model_index.json']) {

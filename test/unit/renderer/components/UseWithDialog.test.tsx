@@ -79,6 +79,26 @@ describe('UseWithDialog', () => {
     );
   });
 
+  it('tells Python where a cache other than the default one is', async () => {
+    const { client, user } = openUseWith(hubModel, {
+      exportModel: async ({ id, variant = 'default', dir = '' }) => ({
+        id,
+        variant,
+        dir: `${dir}/models--acme--tiny-sd`,
+        files: 4,
+        linked: 4,
+        copied: 0,
+      }),
+    });
+    await user.click(screen.getByTestId('use-with-button'));
+    await user.type(screen.getByTestId('use-with-hf-cache-dir'), '/data/hf');
+    await user.click(screen.getByTestId('use-with-export'));
+    expect(client.exportModel).toHaveBeenCalledWith({ id: hubModel.id, variant: 'default', target: 'hf-cache', dir: '/data/hf' });
+    expect((await screen.findByTestId('use-with-python-hint')).textContent).toBe(
+      'Python finds it offline: with HF_HUB_OFFLINE=1 and HF_HUB_CACHE=/data/hf, load acme/tiny-sd at revision ccccccc.',
+    );
+  });
+
   it('exports to a folder the user types, and says to fill it in before', async () => {
     const { client, user } = openUseWith(hubModel, {
       exportModel: async ({ id, variant = 'default', dir = '' }) => ({ id, variant, dir, files: 4, linked: 3, copied: 1 }),
