@@ -272,7 +272,10 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
           tone: 'info',
           key: `model:${id}`,
           title: `Removed ${id}`,
-          body: `${variant}: freed ${formatBytes(result.bytesFreed)}.`,
+          body:
+            `${variant}: freed ${formatBytes(result.bytesFreed)}.` +
+            // Exported copies are hard links: their bytes stay until those folders are cleaned too.
+            (result.links?.length ? ` Still linked in ${result.links.map((l) => l.dir).join(', ')}.` : ''),
         });
         refreshDiskSoon();
       }),

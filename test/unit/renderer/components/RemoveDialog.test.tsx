@@ -83,6 +83,23 @@ describe('RemoveDialog', () => {
     ).toEqual(['/home/me/.cache/huggingface/hub (Hugging Face cache)', '/opt/ComfyUI/models/checkpoints ']);
   });
 
+  it('says where the removed model is still linked', async () => {
+    const client = fakeClient({
+      remove: async ({ id, variant = 'fp16' }) => ({
+        id,
+        variant,
+        bytesFreed: 0,
+        links: [{ kind: 'folder', dir: '/opt/ComfyUI/models/checkpoints', variant, createdAt: 1 }],
+      }),
+      getStatus: async () => status('wan@2.2'),
+      diskUsage: async () => disk(),
+    });
+    const { user } = openRemove(client);
+    await user.click(within(dialog()).getByRole('button', { name: 'Remove from disk' }));
+    const toast = await screen.findByTestId('toast');
+    expect(toast.textContent).toContain('fp16: freed 0 B. Still linked in /opt/ComfyUI/models/checkpoints.');
+  });
+
   it('removes the variant through the host and tells how much was freed', async () => {
     const client = fakeClient({
       remove: async ({ id, variant = 'fp16' }) => ({ id, variant, bytesFreed: 4_000_000 }),
