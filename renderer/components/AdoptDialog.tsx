@@ -68,8 +68,8 @@ export function AdoptDialog() {
     };
   }, [actions]);
 
-  const addFolder = () => {
-    const path = newFolder.trim();
+  const addFolder = (typed: string) => {
+    const path = typed.trim();
     if (!path) return;
     setFolders((list) =>
       (list ?? []).some((f) => f.path === path)
@@ -248,7 +248,7 @@ export function AdoptDialog() {
         className="adopt-add-folder"
         onSubmit={(e) => {
           e.preventDefault();
-          addFolder();
+          addFolder(newFolder);
         }}
       >
         <FolderField
@@ -258,6 +258,7 @@ export function AdoptDialog() {
           placeholder="/path/to/models"
           pickerTitle="A folder with model files"
           testId="adopt-new-folder"
+          onPick={addFolder}
         />
         <button type="submit" className="button" disabled={!newFolder.trim()} data-testid="adopt-add-folder">
           Add to the list

@@ -13,6 +13,7 @@ export function FolderField({
   pickerTitle,
   testId,
   autoFocus = false,
+  onPick,
 }: {
   label: string;
   value: string;
@@ -21,6 +22,8 @@ export function FolderField({
   pickerTitle: string;
   testId: string;
   autoFocus?: boolean;
+  /** What a folder chosen with the picker does (default: fills the field). */
+  onPick?: (path: string) => void;
 }) {
   const actions = useActions();
   const desktop = useAppStore((s) => s.appInfo?.host === 'electron');
@@ -45,7 +48,7 @@ export function FolderField({
           data-testid={`${testId}-choose`}
           onClick={() =>
             void actions.chooseFolder(pickerTitle).then((path) => {
-              if (path) onChange(path);
+              if (path) (onPick ?? onChange)(path);
             })
           }
         >

@@ -76,6 +76,16 @@ describe('AdoptDialog', () => {
     expect(client.adoptFolders).toHaveBeenCalledWith({ dirs: ['/home/me/.cache/huggingface/hub', '/mnt/models'] });
   });
 
+  it('adds a folder chosen with the desktop folder picker straight to the list, checked', async () => {
+    const { user } = await openAdopt({
+      getAppInfo: async () => ({ version: '0.1.0', host: 'electron', canOpenFolder: true, modelsRoot: '/models' }),
+      chooseFolder: async () => ({ path: '/media/usb/models' }),
+    });
+    await user.click(screen.getByTestId('adopt-new-folder-choose'));
+    await waitFor(() => expect(checkbox('/media/usb/models').checked).toBe(true));
+    expect(screen.getByTestId('adopt-scan').textContent).toContain('Scan 3 folders');
+  });
+
   it('shows the scan as it goes from adoptProgress events: files looked at, bytes checked of the total, the current file', async () => {
     let finish: (r: AdoptResult) => void = () => {};
     const { client, user } = await openAdopt({ adoptFolders: () => new Promise<AdoptResult>((resolve) => (finish = resolve)) });
