@@ -7,7 +7,7 @@
  * what the screen shows; the files on disk are checked byte for byte.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { snapshotDownload } from '@huggingface/hub';
@@ -327,6 +327,37 @@ for (const target of E2E_TARGETS) {
       await page.getByTestId('adopt-folders').waitFor();
       await shot('14-adopt-dark');
       await page.keyboard.press('Escape');
+    });
+
+    it('adds a model from a folder typed as a path in the web UI, and downloads it from there', async () => {
+      const folder = join(dir, 'my-lora');
+      await mkdir(join(folder, 'sub'), { recursive: true });
+      const files = { 'lora.safetensors': bytes(120_000, 5), 'sub/notes.txt': Buffer.from('trained on cats\n') };
+      for (const [path, data] of Object.entries(files)) await writeFile(join(folder, path), data);
+      const before = await hashTree(folder);
+
+      await page.getByTestId('nav-models').click();
+      await page.locator('.page-header').getByTestId('add-model-button').click();
+      const dialog = page.getByTestId('add-model-dialog');
+      await dialog.getByTestId('add-model-source').fill(folder);
+      await dialog.getByTestId('add-model-lookup').click();
+      await dialog.getByTestId('source-file').first().waitFor();
+      expect(await dialog.getByTestId('add-model-pinned').textContent()).toBe(`file://${folder}`);
+      expect(await dialog.getByTestId('add-model-id').inputValue()).toBe('my-lora');
+      expect(await dialog.getByTestId('add-model-total').textContent()).toMatch(/^2 of 2 files · 120 KB of 120 KB$/);
+      await shot('15-add-folder');
+      await dialog.getByTestId('add-model-add').click();
+      await dialog.getByTestId('add-model-download').click();
+      await pollUntil(
+        () => badgeStatus(modelCard(page, 'my-lora')),
+        (s) => s === 'complete',
+        DOWNLOAD_TIMEOUT,
+      );
+      for (const [path, data] of Object.entries(files)) {
+        expect(sha256(await readFile(join(dir, 'root', 'models', 'my-lora', 'default', path)))).toBe(sha256(data));
+      }
+      // The folder it came from is never changed.
+      expect(await hashTree(folder)).toEqual(before);
     });
   });
 }
