@@ -119,6 +119,8 @@ export interface ModelProgress {
 export interface EnsureOptions {
   variant?: string;
   force?: boolean;
+  /** Assemble from what is already stored, fetching nothing (adopt): optional files not stored are left out. */
+  storedOnly?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: ModelProgress) => void;
 }

@@ -3,8 +3,8 @@
  * files whose size matches a manifest file not yet stored, hashes those (a name proves nothing,
  * not even an HF blob named by its sha256), hard-links each match into blobs/ (a copy, verified
  * again, where the store is on another filesystem), then has `ensure` assemble every variant
- * whose files are now all stored, exactly as a download would end (marker included), with
- * nothing left to fetch. The folders are only read; symlinks are followed to regular files only;
+ * whose required files are now all stored, exactly as a download would end (marker included),
+ * fetching nothing (optional files not found are left out, as a failed optional download would be). The folders are only read; symlinks are followed to regular files only;
  * a file that changes while it is hashed is not adopted.
  */
 import { randomBytes } from 'node:crypto';
@@ -132,13 +132,13 @@ export async function adoptFolders(dirs: string[], deps: AdoptDeps): Promise<Ado
     for (const variant of model.variants) {
       const files = filesForVariant(model, variant);
       let stored = true;
-      for (const f of files) if (!(await blobs.has(f.sha256, f.size))) stored = false;
+      for (const f of files) if (!f.optional && !(await blobs.has(f.sha256, f.size))) stored = false;
       if (!stored) continue;
       const before = await deps.service.status(model.id, { variant }).catch(() => null);
       if (before?.status === 'COMPLETE') continue;
       let status: ModelStatus;
       try {
-        await deps.service.ensure(model.id, { variant, ...(deps.signal ? { signal: deps.signal } : {}) });
+        await deps.service.ensure(model.id, { variant, storedOnly: true, ...(deps.signal ? { signal: deps.signal } : {}) });
         status = (await deps.service.status(model.id, { variant })).status;
       } catch (error) {
         if (toOrchestratorError(error).code === 'CANCELLED') throw cancelled();

@@ -124,9 +124,12 @@ export class Orchestrator implements ModelService {
       this.assertOpen();
       const { model, variant } = this.resolve(id, options.variant);
       return this.jobs.run(this.layout.key(model.id, variant), options, (signal, onProgress) =>
-        ensureModel(this.ensureDeps(model.id, variant), model, variant, { force: options.force === true, signal, onProgress }).finally(() =>
-          this.emitStatus(model.id, variant),
-        ),
+        ensureModel(this.ensureDeps(model.id, variant), model, variant, {
+          force: options.force === true,
+          ...(options.storedOnly ? { storedOnly: true } : {}),
+          signal,
+          onProgress,
+        }).finally(() => this.emitStatus(model.id, variant)),
       );
     });
   }

@@ -103,7 +103,20 @@ export async function ensureModel(
     if (!options.force && inspection.complete) return await done(inspection);
     inspection = await adoptOrphanedModelFiles(deps, inspection);
 
-    const units = fetchUnits(inspection.files, options.force === true);
+    let units = fetchUnits(inspection.files, options.force === true);
+    if (options.storedOnly) {
+      // Adopt assembles what it stored; nothing is fetched, optional files not stored are left out.
+      const missing = units.filter((u) => !u.optional);
+      if (missing.length > 0) {
+        throw new OrchestratorError(
+          'INCOMPLETE_DOWNLOAD',
+          `${what}: ${missing.flatMap((u) => u.paths).join(', ')} not stored yet; run ensure to download ${missing.length === 1 ? 'it' : 'them'}.`,
+          { id: model.id, variant, missing: missing.flatMap((u) => u.paths) },
+        );
+      }
+      units = [];
+      inspection = { ...inspection, files: inspection.files.filter((f) => !f.file.optional || f.inBlobs) };
+    }
     const fetching = new Set(units.flatMap((u) => u.paths));
     let skippedOptional: Array<{ path: string; error: StructuredError }> = [];
     const progress = new Map<string, number>();

@@ -96,6 +96,18 @@ describe('modelctl adopt', () => {
     expect(again).toMatchObject({ adoptedFiles: 0, hashedBytes: 0, models: [] });
   });
 
+  it('completes a model whose optional file is nowhere, still with zero requests', async () => {
+    const text = (await readFile(manifest, 'utf8')).replaceAll(`"${id}"`, '"tiny-opt"');
+    const withOptional = path.join(tmp, 'optional.toml');
+    const extra = `\n[[models."tiny-opt".files]]\npath = "extra/optional.bin"\nsize = 4321\nsha256 = "${sha256(Buffer.from('elsewhere'))}"\noptional = true\n`;
+    await writeFile(withOptional, text + extra);
+    const root = path.join(tmp, 'root-optional');
+    hub.resetCounts();
+    const run = await runCli(['--json', '--manifest', withOptional, '--root', root, 'adopt', cache], { env: { HF_ENDPOINT: hub.url } });
+    expect(jsonOf(run)).toMatchObject({ adoptedFiles: 5, models: [{ id: 'tiny-opt', variant: 'default', status: 'COMPLETE' }] });
+    expect(hub.requests).toEqual([]);
+  });
+
   it('does not adopt a copy with one flipped byte, and the model stays incomplete', async () => {
     const flipped = path.join(tmp, 'flipped');
     await cp(path.join(cache, 'models--org--tiny', 'snapshots', commit), flipped, { recursive: true, dereference: true });
