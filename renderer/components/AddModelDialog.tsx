@@ -262,6 +262,7 @@ function FilesStep({
               checked={preset === p.key}
               onChange={() => choosePreset(p)}
               data-testid={`preset-${p.key}`}
+              {...(preset === p.key ? { 'data-autofocus': true } : {})}
             />
             {p.label}
           </label>

@@ -66,6 +66,8 @@ describe('AddModelDialog', () => {
     expect(within(dialog()).getByTestId('add-model-total').textContent).toBe('5 of 5 files · 11.0 MB of 11.0 MB');
     expect((screen.getByTestId('add-model-id') as HTMLInputElement).value).toBe('tiny-sd@aaaaaaa');
     expect((screen.getByTestId('preset-everything') as HTMLInputElement).checked).toBe(true);
+    // The keyboard lands on the filter: arrow keys pick a preset.
+    expect(document.activeElement).toBe(screen.getByTestId('preset-everything'));
   });
 
   it('narrows the files with the presets and with patterns, and the total follows', async () => {
