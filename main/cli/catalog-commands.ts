@@ -67,8 +67,8 @@ export async function runCatalogCommand(command: CatalogCommand, context: Catalo
     case 'adopt': {
       const result = await catalog.adopt(command.dirs, {
         onProgress: (p) => {
-          if (p.phase === 'scanning') progress?.update(`Scanning (${p.scannedFiles} files)`, 0, 0);
-          else if (p.phase === 'hashing') progress?.update(`Hashing candidates`, p.hashedBytes, p.bytesToHash);
+          // Scanning is a walk of names and sizes: quick, and without a total to show a bar against.
+          if (p.phase === 'hashing') progress?.update(`Hashing candidates`, p.hashedBytes, p.bytesToHash);
           else if (p.phase === 'linking') progress?.update('Completing models', p.bytesToHash, p.bytesToHash);
         },
         ...signal,

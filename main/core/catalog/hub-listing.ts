@@ -161,8 +161,9 @@ function hubError(error: unknown, repo: string, revision: string, hubUrl: string
           details,
         );
       case 404: {
-        const revisionProblem =
-          /rev/i.test(hubSays ?? '') || (file === undefined && revision !== 'main' && /revision/i.test(error.message));
+        // The Hub's error names the request URL (which holds "/revision/"): judge by what it says is missing.
+        const says = hubSays ?? '';
+        const revisionProblem = !/repo(sitory)? not found/i.test(says) && /invalid rev|revision not found|unknown revision/i.test(says);
         return new OrchestratorError(
           'MODEL_NOT_FOUND',
           revisionProblem

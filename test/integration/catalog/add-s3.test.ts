@@ -91,11 +91,12 @@ describe('modelctl add s3://', () => {
     expect(await readFile(path.join(local, 'weights/extra file.bin'))).toEqual(files['weights/extra file.bin']);
   });
 
-  it('follows ListObjectsV2 continuation pages', async () => {
+  it('follows ListObjectsV2 continuation pages, and uses stored sha256 checksums instead of reading objects', async () => {
     // s3rver cannot page (its continuation-token cipher is gone from OpenSSL 3), so this S3 look-alike
     // answers ListObjectsV2 three keys at a time, as a real bucket does past 1000 keys.
     const objects = Array.from({ length: 8 }, (_, i) => ({ key: `paged/f${i}.txt`, data: Buffer.from(`file ${i}\n`) }));
     const tokens: string[] = [];
+    const gets: string[] = [];
     const paging = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://s3');
       if (url.searchParams.get('list-type') === '2') {
@@ -114,7 +115,16 @@ describe('modelctl add s3://', () => {
         return;
       }
       const object = objects.find((o) => url.pathname === `/${BUCKET}/${o.key}`);
-      res.writeHead(object ? 200 : 404, { 'content-length': object ? object.data.length : 0 });
+      if (object && req.method === 'GET') gets.push(object.key);
+      // Even-numbered objects carry a full-object sha256 checksum (as S3 stores for single-part uploads).
+      const checksum =
+        object &&
+        req.method === 'HEAD' &&
+        req.headers['x-amz-checksum-mode'] === 'ENABLED' &&
+        Number(/f(\d)/.exec(object.key)?.[1]) % 2 === 0
+          ? { 'x-amz-checksum-sha256': createHash('sha256').update(object.data).digest('base64'), 'x-amz-checksum-type': 'FULL_OBJECT' }
+          : {};
+      res.writeHead(object ? 200 : 404, { 'content-length': object ? object.data.length : 0, ...checksum });
       res.end(req.method === 'HEAD' ? undefined : object?.data);
     });
     await new Promise<void>((resolve) => paging.listen(0, '127.0.0.1', resolve));
@@ -129,6 +139,7 @@ describe('modelctl add s3://', () => {
       expect(tokens).toHaveLength(2);
       const model = (await loadManifestFile(manifest)).models[0]!;
       expect(model.files.map((f) => f.sha256)).toEqual(objects.map((o) => sha256(o.data)));
+      expect(gets).toEqual(['paged/f1.txt', 'paged/f3.txt', 'paged/f5.txt', 'paged/f7.txt']);
     } finally {
       paging.closeAllConnections();
       await new Promise((resolve) => paging.close(resolve));

@@ -153,6 +153,7 @@ describe('modelctl add hf://', () => {
 
     const unknown = await add('hf://org/nope');
     expect(jsonOf(unknown).error).toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringContaining('org/nope') });
+    expect((jsonOf(unknown).error as { message: string }).message).not.toMatch(/revision/);
 
     const badRevision = await add('hf://org/tiny@v9');
     expect(jsonOf(badRevision).error).toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringContaining('"v9"') });

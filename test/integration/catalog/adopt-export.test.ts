@@ -5,6 +5,7 @@
  * offline; exports count as uses for gc and remove says where the model is still linked.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -169,6 +170,26 @@ describe('modelctl export', () => {
     const removed = jsonOf(await cli(['remove', id], root));
     expect(removed).toMatchObject({ id, variant: 'default', links: [{ kind: 'folder', dir: folder, variant: 'default' }] });
     expect(sha256(await readFile(path.join(folder, unet)))).toBe(sha256(repoFiles[unet]!));
+  });
+
+  it.skipIf(!existsSync('/dev/shm'))('copies across filesystems (and says so), and exports with symlinks there', async () => {
+    // /dev/shm is a tmpfs: hard links from the temp folder into it are impossible.
+    const root = await mkdtemp('/dev/shm/catalog-root-');
+    try {
+      const adopt = jsonOf(await cli(['adopt', cache], root));
+      expect(adopt).toMatchObject({ adoptedFiles: 5, linked: 0, copied: 5, models: [{ id, status: 'COMPLETE' }] });
+      const textRoot = path.join(root, 'text');
+      const text = await runCli(['--manifest', manifest, '--root', textRoot, 'adopt', cache], { env: { HF_ENDPOINT: hub.url } });
+      expect(text.stdout).toContain('5 files were copied: the models folder is on another filesystem');
+      const folder = path.join(tmp, 'other-fs-export');
+      const exported = jsonOf(await cli(['export', id, '--to', folder], root));
+      expect(exported).toMatchObject({ files: 5, linked: 0, copied: 5 });
+      const unet = 'unet/diffusion_pytorch_model.safetensors';
+      expect((await lstat(path.join(folder, unet))).isSymbolicLink()).toBe(true);
+      expect(sha256(await readFile(path.join(folder, unet)))).toBe(sha256(repoFiles[unet]!));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('refuses to put a model without a pinned Hub commit into an HF cache, saying why', async () => {
