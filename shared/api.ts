@@ -269,6 +269,8 @@ export const apiMethods = {
 
   /** Opens the model's folder in the file manager (desktop app only). */
   openFolder: method<{ opened: boolean; path: string }>()(ModelRef, { desktopOnly: true }),
+  /** Asks for a folder with the system's folder picker (desktop app only); `path` is null when the user cancels. */
+  chooseFolder: method<{ path: string | null }>()(z.strictObject({ title: text(256).optional() }), { desktopOnly: true }),
 } as const;
 
 export type ApiMethods = typeof apiMethods;

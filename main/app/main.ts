@@ -254,7 +254,15 @@ async function startBackend(): Promise<ApiHandlers> {
   for (const win of BrowserWindow.getAllWindows()) {
     forwardApiEvents(win.webContents, (listener) => backend!.app.subscribe(listener));
   }
-  return createApiHandlers(backend.app);
+  return { ...createApiHandlers(backend.app), chooseFolder: chooseFolderWithDialog };
+}
+
+/** The desktop answer to `chooseFolder`: the system's folder picker, over the main window. */
+async function chooseFolderWithDialog(input: { title?: string }): Promise<{ path: string | null }> {
+  const owner = mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined;
+  const options: Electron.OpenDialogOptions = { title: input.title ?? 'Choose a folder', properties: ['openDirectory'] };
+  const choice = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+  return { path: choice.canceled ? null : (choice.filePaths[0] ?? null) };
 }
 
 async function onReady(): Promise<void> {

@@ -1,6 +1,9 @@
 /** The window: sidebar, the current view with its header, dialogs, toasts and the drop target. */
 import { useEffect } from 'react';
 import { useActions, useAppStore } from '../store/app-context';
+import { AddModelButton } from './AddModelButton';
+import { AddModelDialog } from './AddModelDialog';
+import { AdoptDialog } from './AdoptDialog';
 import { DownloadsView } from './DownloadsView';
 import { DropZone } from './DropZone';
 import { GcDialog } from './GcDialog';
@@ -13,6 +16,7 @@ import { SettingsDialog } from './SettingsDialog';
 import { Sidebar } from './Sidebar';
 import { StorageView } from './StorageView';
 import { Toasts } from './Toasts';
+import { UseWithDialog } from './UseWithDialog';
 
 const TITLES = { models: 'Models', downloads: 'Downloads', storage: 'Storage' } as const;
 const SUBTITLES = {
@@ -51,7 +55,14 @@ export function App() {
             <h1 data-testid="view-title">{TITLES[view]}</h1>
             <p className="muted">{SUBTITLES[view]}</p>
           </div>
-          <div className="page-header__actions">{view === 'models' ? <ImportButton /> : null}</div>
+          <div className="page-header__actions">
+            {view === 'models' ? (
+              <>
+                <AddModelButton />
+                <ImportButton />
+              </>
+            ) : null}
+          </div>
         </header>
         {loadError ? (
           <div className="inline-error banner" role="alert" data-testid="load-error">
@@ -69,6 +80,9 @@ export function App() {
       {dialog?.kind === 'remove' ? <RemoveDialog id={dialog.id} variant={dialog.variant} /> : null}
       {dialog?.kind === 'settings' ? <SettingsDialog /> : null}
       {dialog?.kind === 'imports' ? <ImportReportsDialog /> : null}
+      {dialog?.kind === 'add-model' ? <AddModelDialog /> : null}
+      {dialog?.kind === 'adopt' ? <AdoptDialog /> : null}
+      {dialog?.kind === 'use-with' ? <UseWithDialog id={dialog.id} variant={dialog.variant} /> : null}
       <DropZone />
       <Toasts />
     </div>

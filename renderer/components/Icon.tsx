@@ -24,6 +24,8 @@ const PATHS = {
   alert: 'M12 4l9 16H3l9-16zm0 6v4m0 3v.5',
   search: 'M11 18a7 7 0 100-14 7 7 0 000 14zm5-2l4 4',
   file: 'M7 3h7l4 4v14H7V3zm7 0v4h4',
+  share: 'M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 01-1 1H5a1 1 0 01-1-1V7a1 1 0 011-1h5',
+  plus: 'M12 5v14M5 12h14',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -40,8 +40,8 @@ export function ModelCard({ model }: { model: ModelListItem }) {
       <div className="model-card__main">
         <div className="model-card__title">
           <h3 className="model-card__name">{model.id}</h3>
-          <span className="chip" title="Version">
-            v{model.version}
+          <span className="chip" title={`Version ${model.version}`}>
+            v{/^[0-9a-f]{40}$/.test(model.version) ? model.version.slice(0, 7) : model.version}
           </span>
           {pinned ? (
             <span className="chip chip--pin" data-testid="pinned-chip" title="Pinned: clean-up never removes it">
@@ -197,6 +197,17 @@ export function ModelCard({ model }: { model: ModelListItem }) {
             title={pinned ? 'Let clean-up remove it again' : 'Keep it: clean-up will never remove a pinned model'}
           >
             <Icon name="pin" /> {pinned ? 'Unpin' : 'Pin'}
+          </button>
+        ) : null}
+        {complete ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => openDialog({ kind: 'use-with', id: model.id, variant })}
+            data-testid="use-with-button"
+            title="Link it into the Hugging Face cache or an app's folder"
+          >
+            <Icon name="share" /> Use with…
           </button>
         ) : null}
         {status?.localPath && complete ? (

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/app-context';
 import type { SortKey, StatusFilter } from '../store/app-store';
 import { selectVisibleModelIds } from '../store/selectors';
+import { AddModelButton } from './AddModelButton';
 import { Icon } from './Icon';
 import { ImportButton } from './ImportButton';
 import { ManifestList } from './ManifestList';
@@ -60,12 +61,13 @@ export function ModelsView() {
           <Icon name="models" size={44} />
         </div>
         <h2>No models yet</h2>
+        <p>Add a model from Hugging Face, an S3 bucket or a folder: the app reads its list of files and their sha256 for you.</p>
+        <AddModelButton primary />
         <p>
-          Models come from a <strong>manifest</strong>: a <code>models.toml</code> or <code>models.json</code> file that lists each model,
-          its files with their size and sha256, and where to download them.
+          Or use a <strong>manifest</strong>: a <code>models.toml</code> or <code>models.json</code> file that lists each model, its files
+          with their size and sha256, and where to download them. Drop a manifest anywhere on this window, or choose one:
         </p>
-        <p>Drop a manifest anywhere on this window, or choose one:</p>
-        <ImportButton primary />
+        <ImportButton />
         <details className="example">
           <summary>What does a manifest look like?</summary>
           <pre>

@@ -74,6 +74,9 @@ export function StorageView() {
             <button type="button" className="button" onClick={() => void actions.refreshDisk()}>
               Refresh
             </button>
+            <button type="button" className="button" onClick={() => openDialog({ kind: 'adopt' })} data-testid="adopt-button">
+              <Icon name="search" /> Find models on this computer…
+            </button>
             <button type="button" className="button button--primary" onClick={() => openDialog({ kind: 'gc' })} data-testid="gc-button">
               <Icon name="broom" /> Clean up…
             </button>

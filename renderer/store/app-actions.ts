@@ -8,8 +8,9 @@ import type { StructuredError } from '../../shared/errors';
 import type { GcOptions } from '../../shared/results';
 import { formatBytes } from '../format';
 import { statusKey, type AppStore, type PendingAction } from './app-store';
+import { createCatalogActions, type CatalogActions } from './catalog-actions';
 
-export interface AppActions {
+export interface AppActions extends CatalogActions {
   /** Loads everything and subscribes to events; returns the unsubscribe function. */
   start(): () => void;
   /** Reloads jobs, models, statuses and disk usage (after the event stream reconnects). */
@@ -108,6 +109,9 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
       case 'settings':
         s.setSettings(event.settings);
         break;
+      case 'adoptProgress':
+        s.setAdoptProgress(event.progress);
+        break;
       case 'notification':
         s.pushToast({
           tone: event.notification.kind === 'completed' ? 'success' : 'error',
@@ -115,9 +119,6 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
           body: event.notification.body,
           ...(event.notification.id ? { key: `model:${event.notification.id}` } : {}),
         });
-        break;
-      case 'adoptProgress':
-        // Shown by the "Find models on this computer…" view (catalog-ui), which listens for it itself.
         break;
       default: {
         const never: never = event;
@@ -271,7 +272,10 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
           tone: 'info',
           key: `model:${id}`,
           title: `Removed ${id}`,
-          body: `${variant}: freed ${formatBytes(result.bytesFreed)}.`,
+          body:
+            `${variant}: freed ${formatBytes(result.bytesFreed)}.` +
+            // Exported copies are hard links: their bytes stay until those folders are cleaned too.
+            (result.links?.length ? ` Still linked in ${result.links.map((l) => l.dir).join(', ')}.` : ''),
         });
         refreshDiskSoon();
       }),
@@ -380,6 +384,13 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         return false;
       }
     },
+
+    ...createCatalogActions(client, store, {
+      asStructured,
+      refreshModels: () => actions.refreshModels(),
+      refreshStatuses: () => actions.refreshStatuses(),
+      refreshDisk: () => actions.refreshDisk(),
+    }),
   };
   return actions;
 }

@@ -1,12 +1,12 @@
 /**
- * The renderer's one store, made of typed slices (models, statuses, jobs, disk, settings, ui).
+ * The renderer's one store, made of typed slices (models, statuses, jobs, disk, settings, catalog, ui).
  * Slices hold plain data fed by API results and pushed events; `reset()` restores the initial
  * state (tests). Components read it through the named selectors in selectors.ts.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppInfo, ImportManifestResult, ManifestInfo, ModelListItem, SettingsView } from '../../shared/api';
 import type { StructuredError } from '../../shared/errors';
-import type { DiskUsage, GcResult, JobProgress, StatusReport, VerificationResult } from '../../shared/results';
+import type { AdoptProgress, DiskUsage, GcResult, JobProgress, ModelLink, StatusReport, VerificationResult } from '../../shared/results';
 
 export const statusKey = (id: string, variant: string): string => `${id}\u0000${variant}`;
 
@@ -47,12 +47,28 @@ export interface SettingsSlice {
   setAppInfo(info: AppInfo): void;
 }
 
+export interface CatalogSlice {
+  /** The latest progress of a running "Find models on this computer…" scan (null when none ran yet). */
+  adoptProgress: AdoptProgress | null;
+  /** Where each model is linked (exports), by model id, as last read from the host. */
+  modelLinks: Record<string, ModelLink[]>;
+  setAdoptProgress(progress: AdoptProgress | null): void;
+  setModelLinks(id: string, links: ModelLink[]): void;
+}
+
 export type View = 'models' | 'downloads' | 'storage';
 export type SortKey = 'name' | 'size' | 'status' | 'lastUsed';
 export type StatusFilter = 'all' | 'ready' | 'active' | 'missing' | 'problems';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
-export type Dialog = { kind: 'gc' } | { kind: 'remove'; id: string; variant: string } | { kind: 'settings' } | { kind: 'imports' };
+export type Dialog =
+  | { kind: 'gc' }
+  | { kind: 'remove'; id: string; variant: string }
+  | { kind: 'settings' }
+  | { kind: 'imports' }
+  | { kind: 'add-model' }
+  | { kind: 'adopt' }
+  | { kind: 'use-with'; id: string; variant: string };
 
 export interface Toast {
   id: number;
@@ -110,7 +126,7 @@ export interface UiSlice {
   setLoadError(error: StructuredError | null): void;
 }
 
-export interface AppState extends ModelsSlice, StatusesSlice, JobsSlice, DiskSlice, SettingsSlice, UiSlice {
+export interface AppState extends ModelsSlice, StatusesSlice, JobsSlice, DiskSlice, SettingsSlice, CatalogSlice, UiSlice {
   reset(): void;
 }
 
@@ -132,6 +148,8 @@ const initialData = (): Data<AppState> => ({
   diskError: null,
   settings: null,
   appInfo: null,
+  adoptProgress: null,
+  modelLinks: {},
   view: 'models',
   filter: '',
   statusFilter: 'all',
@@ -194,6 +212,13 @@ const settingsSlice = (set: Set): SettingsSlice => ({
   setAppInfo: (appInfo) => set({ appInfo }),
 });
 
+const catalogSlice = (set: Set): CatalogSlice => ({
+  adoptProgress: null,
+  modelLinks: {},
+  setAdoptProgress: (adoptProgress) => set({ adoptProgress }),
+  setModelLinks: (id, links) => set((s) => ({ modelLinks: { ...s.modelLinks, [id]: links } })),
+});
+
 let toastCounter = 0;
 
 const uiSlice = (set: Set, get: Get): UiSlice => ({
@@ -245,6 +270,7 @@ export function createAppStore(overrides: Partial<Data<AppState>> = {}): AppStor
     ...jobsSlice(set),
     ...diskSlice(set),
     ...settingsSlice(set),
+    ...catalogSlice(set),
     ...uiSlice(set, get),
     ...overrides,
     reset: () => set({ ...initialData(), ...overrides }),

@@ -354,6 +354,15 @@ export class AppService implements ApiService {
     return { opened: true, path: status.localPath };
   }
 
+  /** The desktop host answers this with its folder picker (main/app); elsewhere the user types the path. */
+  async chooseFolder(): Promise<{ path: string | null }> {
+    throw new OrchestratorError(
+      'INVALID_CONFIG',
+      'Choosing a folder with a picker works in the desktop app only. Type the path instead.',
+      {},
+    );
+  }
+
   // ---- internals ---------------------------------------------------------------------------
 
   /** Runs `fn` on the current service, keeping it open until `fn` settles. */

@@ -21,7 +21,8 @@ export async function dropFiles(page: Page, files: Array<{ name: string; text: s
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path });
+  // Dialogs fade in: finish their animations so a screenshot shows what the user then sees.
+  await page.screenshot({ path, animations: 'disabled' });
   return path;
 }
 

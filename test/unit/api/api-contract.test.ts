@@ -112,8 +112,8 @@ describe('api contract', () => {
     expect(seen).toEqual([{ type: 'models' }]);
   });
 
-  it('marks only openFolder as desktop-only', () => {
+  it('marks only openFolder and chooseFolder as desktop-only', () => {
     const desktopOnly = API_METHOD_NAMES.filter((n) => (apiMethods[n] as { desktopOnly?: boolean }).desktopOnly);
-    expect(desktopOnly).toEqual(['openFolder']);
+    expect(desktopOnly).toEqual(['openFolder', 'chooseFolder']);
   });
 });

@@ -177,6 +177,15 @@ describe('Electron main process (with a stand-in Electron)', () => {
     expect(messages.some((m) => m.type === 'webContents.send' && (m.payload as { type: string }).type === 'models')).toBe(true);
   });
 
+  it('answers chooseFolder with the system folder picker, and null when the user cancels', async () => {
+    await command('pickNext', { path: dir });
+    const picked = await call('chooseFolder', { title: 'A folder with model files' });
+    expect(picked).toEqual({ ok: true, result: { path: dir } });
+    const open = messages.filter((m) => m.type === 'dialog.open').at(-1);
+    expect(open?.options).toMatchObject({ title: 'A folder with model files', properties: ['openDirectory'] });
+    expect(await call('chooseFolder', {})).toEqual({ ok: true, result: { path: null } });
+  });
+
   it('hides the window to the tray on close and quits cleanly from the tray', async () => {
     const closed = (await command('closeWindow')) as { visible: boolean; destroyed: boolean };
     expect(closed).toEqual({ visible: false, destroyed: false });

@@ -174,6 +174,11 @@ describe('AppService', () => {
     expect((await app.diskUsage()).root).toBe(join(dir, 'root'));
   });
 
+  it('has no folder picker in the web host and says to type the path', async () => {
+    app = await start();
+    await expect(app.chooseFolder()).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('Type the path') });
+  });
+
   it('refuses to open folders in the web host, saying what to do instead', async () => {
     app = await start();
     await app.importManifest({ name: 'a.json', text: manifestJson('m@1', `${server.url}/m`, file) });

@@ -267,6 +267,10 @@ process.on('message', async (msg) => {
       state.nextOpenDialogPath = msg.pickFile || null;
       item.click();
       report('reply', { id: msg.id, value: true });
+    } else if (msg.type === 'pickNext') {
+      // What the user picks in the next open dialog (null: they cancel).
+      state.nextOpenDialogPath = msg.path || null;
+      report('reply', { id: msg.id, value: true });
     } else if (msg.type === 'closeWindow') {
       state.windows[0].close();
       report('reply', { id: msg.id, value: { visible: state.windows[0].visible, destroyed: state.windows[0].destroyed } });

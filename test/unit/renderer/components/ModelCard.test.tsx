@@ -213,4 +213,11 @@ describe('ModelCard', () => {
     act(() => store.getState().setAppInfo({ version: '1', host: 'electron', canOpenFolder: true, modelsRoot: '/models' }));
     expect(screen.getByRole('button', { name: 'Open the folder of wan@2.2' })).toBeTruthy();
   });
+
+  it('shows a model pinned to a Hub commit with the short commit as its version', () => {
+    const commit = '0e3548f956db8da877c31a0dcb80b7b38336e2b6';
+    renderWithStore(<ModelCard model={model('tiny-sd@0e3548f', { version: commit })} />);
+    const chip = screen.getByTitle(`Version ${commit}`);
+    expect(chip.textContent).toBe('v0e3548f');
+  });
 });

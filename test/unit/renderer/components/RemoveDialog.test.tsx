@@ -62,6 +62,44 @@ describe('RemoveDialog', () => {
     expect(within(dialog()).getByText('This model is pinned; removing it unpins it.')).toBeTruthy();
   });
 
+  it('warns where the model is still linked (Use with… exports of this variant)', async () => {
+    const client = fakeClient({
+      listModelLinks: async () => ({
+        links: [
+          { kind: 'hf-cache', dir: '/home/me/.cache/huggingface/hub', variant: 'fp16', createdAt: 1 },
+          { kind: 'folder', dir: '/opt/ComfyUI/models/checkpoints', variant: 'fp16', createdAt: 2 },
+          { kind: 'folder', dir: '/elsewhere', variant: 'bf16', createdAt: 3 },
+        ],
+      }),
+    });
+    openRemove(client);
+    const warning = await within(dialog()).findByTestId('remove-links-warning');
+    expect(client.listModelLinks).toHaveBeenCalledWith({ id: 'wan@2.2' });
+    expect(warning.textContent).toContain('It is still linked in these 2 places');
+    expect(
+      within(warning)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['/home/me/.cache/huggingface/hub (Hugging Face cache)', '/opt/ComfyUI/models/checkpoints ']);
+  });
+
+  it('says where the removed model is still linked', async () => {
+    const client = fakeClient({
+      remove: async ({ id, variant = 'fp16' }) => ({
+        id,
+        variant,
+        bytesFreed: 0,
+        links: [{ kind: 'folder', dir: '/opt/ComfyUI/models/checkpoints', variant, createdAt: 1 }],
+      }),
+      getStatus: async () => status('wan@2.2'),
+      diskUsage: async () => disk(),
+    });
+    const { user } = openRemove(client);
+    await user.click(within(dialog()).getByRole('button', { name: 'Remove from disk' }));
+    const toast = await screen.findByTestId('toast');
+    expect(toast.textContent).toContain('fp16: freed 0 B. Still linked in /opt/ComfyUI/models/checkpoints.');
+  });
+
   it('removes the variant through the host and tells how much was freed', async () => {
     const client = fakeClient({
       remove: async ({ id, variant = 'fp16' }) => ({ id, variant, bytesFreed: 4_000_000 }),

@@ -16,10 +16,13 @@ import {
   type ModelListItem,
 } from '../../../../shared/api';
 import type { DiskUsage, JobProgress, StatusReport } from '../../../../shared/results';
+import { AddModelDialog } from '../../../../renderer/components/AddModelDialog';
+import { AdoptDialog } from '../../../../renderer/components/AdoptDialog';
 import { GcDialog } from '../../../../renderer/components/GcDialog';
 import { ImportReportsDialog } from '../../../../renderer/components/ImportReportsDialog';
 import { RemoveDialog } from '../../../../renderer/components/RemoveDialog';
 import { SettingsDialog } from '../../../../renderer/components/SettingsDialog';
+import { UseWithDialog } from '../../../../renderer/components/UseWithDialog';
 import { AppProvider, useAppStore } from '../../../../renderer/store/app-context';
 import { createAppActions, type AppActions } from '../../../../renderer/store/app-actions';
 import { createAppStore, type AppStore } from '../../../../renderer/store/app-store';
@@ -134,6 +137,9 @@ export function OpenDialog() {
   if (dialog?.kind === 'remove') return <RemoveDialog id={dialog.id} variant={dialog.variant} />;
   if (dialog?.kind === 'settings') return <SettingsDialog />;
   if (dialog?.kind === 'imports') return <ImportReportsDialog />;
+  if (dialog?.kind === 'add-model') return <AddModelDialog />;
+  if (dialog?.kind === 'adopt') return <AdoptDialog />;
+  if (dialog?.kind === 'use-with') return <UseWithDialog id={dialog.id} variant={dialog.variant} />;
   return null;
 }
 
