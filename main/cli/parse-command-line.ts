@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'pin',
   'unpin',
   'disk-usage',
+  'health',
   'help',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -27,7 +28,13 @@ export interface GlobalOptions {
   root?: string;
   json: boolean;
   quiet: boolean;
+  /** Write this run's Prometheus metrics here at the end (atomically, for node_exporter's textfile collector). */
+  metricsFile?: string;
+  /** `json`: one JSON object a line on stderr (also MODELS_LOG_FORMAT); `text` (default): the human output. */
+  logFormat?: LogFormat;
 }
+
+export type LogFormat = 'json' | 'text';
 
 export type Command =
   | { name: 'help'; topic?: CommandName }
@@ -36,7 +43,8 @@ export type Command =
   | { name: 'ensure'; id: string; variant?: string; force: boolean; maxBytesPerSecond?: number }
   | { name: 'status' | 'verify' | 'estimate' | 'pin' | 'unpin'; id: string; variant?: string }
   | { name: 'gc'; dryRun: boolean; maxSizeBytes?: number; maxAgeMs?: number }
-  | { name: 'disk-usage' };
+  | { name: 'disk-usage' }
+  | { name: 'health'; ids: string[]; budgetMs?: number };
 
 export interface CommandLine {
   command: Command;
@@ -66,11 +74,14 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   'max-size': { type: 'string' },
   'max-age': { type: 'string' },
+  'metrics-file': { type: 'string' },
+  'log-format': { type: 'string' },
+  budget: { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
 
-const GLOBAL_OPTIONS: readonly OptionName[] = ['manifest', 'root', 'json', 'quiet', 'help'];
+const GLOBAL_OPTIONS: readonly OptionName[] = ['manifest', 'root', 'json', 'quiet', 'help', 'metrics-file', 'log-format'];
 
 /** Options each command accepts besides the global ones, and its positional arguments. */
 export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[]; args: readonly string[] }> = {
@@ -84,6 +95,7 @@ export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[
   pin: { options: ['variant'], args: ['ID'] },
   unpin: { options: ['variant'], args: ['ID'] },
   'disk-usage': { options: [], args: [] },
+  health: { options: ['budget'], args: ['[ID…]'] },
   help: { options: [], args: ['[COMMAND]'] },
 };
 
@@ -106,6 +118,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const global: GlobalOptions = { json: values.json === true, quiet: values.quiet === true };
   if (values.manifest !== undefined) global.manifest = nonEmpty(values.manifest, '--manifest');
   if (values.root !== undefined) global.root = nonEmpty(values.root, '--root');
+  if (values['metrics-file'] !== undefined) global.metricsFile = nonEmpty(values['metrics-file'], '--metrics-file');
+  if (values['log-format'] !== undefined) global.logFormat = logFormatOf(values['log-format'], '--log-format');
 
   const [name, ...args] = positionals;
   if (name === undefined) {
@@ -133,7 +147,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (args.length < required.length) {
     throw new UsageError(`${name} needs ${required.join(' ')}: modelctl ${usageLine(name)}`, name);
   }
-  if (args.length > syntax.args.length) {
+  if (args.length > syntax.args.length && !syntax.args.some((a) => a.endsWith('…]'))) {
     throw new UsageError(
       `${name} takes ${syntax.args.length === 0 ? 'no arguments' : syntax.args.join(' ')}, but got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}.`,
       name,
@@ -172,6 +186,19 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     case 'pin':
     case 'unpin':
       return { command: { name, id: args[0] as string, ...variant }, global };
+    case 'health': {
+      const command: Command = { name, ids: args };
+      if (values.budget !== undefined) {
+        const budget = parseDuration(values.budget);
+        if (budget === null || budget <= 0)
+          throw new UsageError(
+            `--budget ${JSON.stringify(values.budget)} is not a duration. Use a number with a unit, like 10s, 1m or 500ms.`,
+            name,
+          );
+        command.budgetMs = budget;
+      }
+      return { command, global };
+    }
     case 'gc': {
       const command: Command = { name, dryRun: values['dry-run'] === true };
       if (values['max-size'] !== undefined) {
@@ -203,6 +230,13 @@ export function usageLine(name: CommandName): string {
     OPTIONS[o].type === 'string' ? `[--${o} ${o === 'variant' ? 'V' : o.replace('max-', '').toUpperCase()}]` : `[--${o}]`,
   );
   return [name, ...syntax.args, ...options].join(' ');
+}
+
+/** `--log-format` and MODELS_LOG_FORMAT take json or text. */
+export function logFormatOf(value: string, where: string): LogFormat {
+  const v = value.trim().toLowerCase();
+  if (v === 'json' || v === 'text') return v;
+  throw new UsageError(`${where} ${JSON.stringify(value)} is not a log format. Use json or text.`);
 }
 
 function nonEmpty(value: string, option: string, command?: CommandName): string {
