@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { OrchestratorError, toStructuredError, type StructuredError } from './errors';
 import type { ManifestProblem } from './manifest';
 import type { DiskUsage, GcResult, JobProgress, ModelSummary, PinResult, StatusReport, VerificationResult } from './results';
+import type { HealthReport } from './results';
 
 // ---------------------------------------------------------------------------------------------
 // Result types that exist only at the API level
@@ -164,6 +165,12 @@ const SettingsPatch = z.strictObject({
     .optional(),
 });
 
+/** `getHealth`: every model, or only these ids. */
+const HealthInput = z
+  .strictObject({ ids: z.array(text(256)).max(10_000).optional() })
+  .optional()
+  .transform((v) => v ?? {});
+
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 export type GcInput = z.output<typeof GcInput>;
 
@@ -216,6 +223,8 @@ export const apiMethods = {
   /** Dry run: what gc would remove, why, and the bytes reclaimed. Pins are respected. */
   gcPlan: method<GcResult>()(GcInput),
   gcRun: method<GcResult>()(GcInput),
+  /** Health of every model (quick status, no hashing, a time budget), as `modelctl health --json` prints it. */
+  getHealth: method<HealthReport>()(HealthInput),
   diskUsage: method<DiskUsage>()(NoInput),
 
   getSettings: method<SettingsView>()(NoInput),

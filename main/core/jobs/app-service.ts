@@ -27,6 +27,9 @@ import { modelListItem } from './model-list-item';
 import type { ClosableModelService, ModelServiceFactory } from './model-service-factory';
 import { ReplaceableModelService } from './replaceable-model-service';
 import { SettingsStore, type SecretCodec } from './settings-store';
+import type { HealthReport } from '../../../shared/results';
+import { checkHealth } from '../health/health-report';
+import { OrchestratorMetrics } from '../health/orchestrator-metrics';
 
 export type { ClosableModelService, ModelServiceContext, ModelServiceFactory } from './model-service-factory';
 
@@ -60,6 +63,8 @@ export class AppService implements ApiService {
   private root!: string;
   private readonly verifying = new Set<string>();
   private closed = false;
+  /** Prometheus metrics of this host, fed by every orchestrator it builds (GET /metrics). */
+  readonly metrics = new OrchestratorMetrics({ root: () => this.root ?? null });
 
   private constructor(
     private readonly options: AppServiceOptions,
@@ -100,7 +105,8 @@ export class AppService implements ApiService {
     app.root = resolve(options.forcedRoot ?? settings.get().modelsRoot ?? options.root);
     app.services = await ReplaceableModelService.start(
       app.root,
-      (root) => options.createModelService({ root, models: () => library.models(), settings: () => settings.get() }),
+      (root) =>
+        options.createModelService({ root, models: () => library.models(), settings: () => settings.get(), onEvent: app.metrics.observe }),
       (status) => void app.emitStatus(status.id, status.variant),
     );
     return app;
@@ -258,6 +264,13 @@ export class AppService implements ApiService {
     await Promise.all(result.removed.map((r) => this.emitStatus(r.id, r.variant)));
     this.emit({ type: 'disk' });
     return result;
+  }
+
+  async getHealth(input: ApiParsedInput<'getHealth'>): Promise<HealthReport> {
+    const root = this.root;
+    return this.use((s) =>
+      checkHealth(s, { root, ...(input.ids ? { ids: input.ids } : {}), ...(this.options.now ? { now: this.options.now } : {}) }),
+    );
   }
 
   async diskUsage(): Promise<DiskUsage> {
