@@ -107,7 +107,14 @@ function healthOf(report: StatusReport): ModelHealth {
     case 'NOT_PRESENT':
       return { ...base, problem: 'Not downloaded.', action: 'download' };
     case 'PARTIAL':
-      return { ...base, problem: `Partly downloaded: ${report.missingFiles.length} file(s) still missing.`, action: 'download' };
+      return {
+        ...base,
+        problem:
+          report.missingFiles.length === 0
+            ? 'Not in place yet: every file is stored already, so downloading fetches nothing and only puts them in place.'
+            : `Partly downloaded: ${report.missingFiles.length} file(s) still missing.`,
+        action: 'download',
+      };
     case 'CORRUPT': {
       const files =
         report.missingFiles.length > 0
