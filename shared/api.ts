@@ -167,7 +167,7 @@ const SettingsPatch = z.strictObject({
 
 /** `getHealth`: every model, or only these ids. */
 const HealthInput = z
-  .strictObject({ ids: z.array(text(256)).max(10_000).optional() })
+  .union([z.null(), z.strictObject({ ids: z.array(text(256)).max(10_000).optional() })])
   .optional()
   .transform((v) => v ?? {});
 

@@ -12,7 +12,7 @@ import { Icon } from './Icon';
 const STATUS_LABEL: Record<ModelHealth['status'], { label: string; badge: string }> = {
   COMPLETE: { label: 'Complete', badge: 'complete' },
   VERIFYING: { label: 'Verifying', badge: 'verifying' },
-  NOT_PRESENT: { label: 'Not downloaded', badge: 'missing' },
+  NOT_PRESENT: { label: 'Missing', badge: 'missing' },
   PARTIAL: { label: 'Partial', badge: 'partial' },
   CORRUPT: { label: 'Damaged', badge: 'corrupt' },
   UNCHECKED: { label: 'Unchecked', badge: 'missing' },
