@@ -5,7 +5,10 @@
  * counted by its labels and its bytes equal to what the test server sent. `GET /api/health`
  * answers the health JSON, 200 only when healthy.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,5 +112,48 @@ describe('web host metrics and health', () => {
     expect(leakedSecrets(body)).toEqual([]);
 
     expect((await fetch(`${web.origin}/api/health?id=nope`, { headers: bearer })).status).toBe(404);
+  });
+});
+
+describe('npm run web with MODELS_WEB_TOKEN', () => {
+  const repo = join(import.meta.dirname, '..', '..', '..');
+  const tsx = join(repo, 'node_modules', '.bin', 'tsx');
+  const serve = join(repo, 'main', 'web', 'serve.ts');
+
+  it('uses the fixed token, so a scrape config can send it as Bearer', async () => {
+    const child = spawn(tsx, [serve, '--port', '0', '--root', join(dir, 'fixed-root'), '--no-demo'], {
+      cwd: repo,
+      env: { ...process.env, MODELS_WEB_TOKEN: TEST_SECRETS.webToken },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const [first] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const origin = new URL(first).origin;
+      expect((await fetch(`${origin}/metrics`)).status).toBe(401);
+      const metrics = await fetch(`${origin}/metrics`, { headers: bearer });
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      expect(parsePrometheusText(text).value('model_lock_timeouts_total')).toBe(0);
+      expect(leakedSecrets(text)).toEqual([]);
+      const health = await fetch(`${origin}/api/health`, { headers: bearer });
+      expect(health.status).toBe(503); // no models: the state is error
+      expect(await health.json()).toMatchObject({ health: 'error' });
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('refuses a token too short to be a secret, with exit 2', async () => {
+    const child = spawn(tsx, [serve, '--port', '0', '--no-demo'], {
+      cwd: repo,
+      env: { ...process.env, MODELS_WEB_TOKEN: 'short' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(2);
+    expect(stderr).toContain('MODELS_WEB_TOKEN must be 16 to 256');
   });
 });
