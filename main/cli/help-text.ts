@@ -40,7 +40,7 @@ const DETAILS: Partial<Record<CommandName, string>> = {
   pin: '  --variant V       the variant to pin',
   unpin: '  --variant V       the variant to unpin',
   health: [
-    '  --budget TIME     time for all checks together (default 10s); models not reached are UNCHECKED, never healthy',
+    '  --budget BUDGET   time for all checks together (default 10s); models not reached are UNCHECKED, never healthy',
     '',
     'A quick check (file sizes, no hashing) of the default variant of each model and of every other installed variant.',
     'healthy: all complete (exit 0). degraded: any missing, partial, corrupt or unchecked (exit 1).',
