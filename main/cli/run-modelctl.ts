@@ -169,6 +169,7 @@ async function execute(
           ...(command.budgetMs !== undefined ? { budgetMs: command.budgetMs } : {}),
           ...(io.now ? { now: io.now } : {}),
         });
+        telemetry.setHealth(report);
         print(resultDocuments.health(report), resultText.health(report));
         return report.health === 'healthy' ? EXIT.ok : EXIT.failed;
       }

@@ -10,6 +10,7 @@ import { OrchestratorMetrics } from '../core/health/orchestrator-metrics';
 import { JsonLog } from '../core/logging/json-log';
 import { secretsFromEnv } from '../core/logging/secret-mask';
 import type { OrchestratorObserver } from '../core/ports';
+import type { HealthReport } from '../../shared/results';
 import { writeFileDurable } from '../core/store/durable-write';
 import { logFormatOf, type GlobalOptions } from './parse-command-line';
 
@@ -20,6 +21,8 @@ export interface RunTelemetry {
   readonly observe: OrchestratorObserver;
   /** The models root the storage gauges measure. */
   setRoot(root: string): void;
+  /** The report of a `health` run, exported as the health gauges. */
+  setHealth(report: HealthReport): void;
   /** Counts the run's failure (one per run: a run is one operation). */
   failed(error: unknown): void;
   /** Writes the metrics file and the closing log line; returns the exit status (1 if the file could not be written). */
@@ -36,7 +39,8 @@ export function startRunTelemetry(
   const format = global.logFormat ?? (env ? logFormatOf(env, 'MODELS_LOG_FORMAT') : 'text');
   const log = format === 'json' ? new JsonLog({ write: (line) => io.stderr.write(line), secrets: secretsFromEnv(io.env), now }) : null;
   let root: string | null = null;
-  const metrics = global.metricsFile !== undefined ? new OrchestratorMetrics({ root: () => root }) : null;
+  let health: HealthReport | null = null;
+  const metrics = global.metricsFile !== undefined ? new OrchestratorMetrics({ root: () => root, health: async () => health }) : null;
   const metricsFile = global.metricsFile !== undefined ? resolve(io.cwd, global.metricsFile) : null;
   return {
     log,
@@ -47,6 +51,9 @@ export function startRunTelemetry(
     },
     setRoot(value) {
       root = value;
+    },
+    setHealth(report) {
+      health = report;
     },
     failed(error) {
       const structured = toStructuredError(error);

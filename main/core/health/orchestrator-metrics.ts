@@ -5,6 +5,7 @@
  * Storage gauges are read from the models root when scraped. Names: docs/metrics.md.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { HealthReport } from '../../../shared/results';
 import type { OrchestratorEvent, OrchestratorObserver } from '../ports';
 import { labelValue, sourceLabel } from './metric-labels';
 import { storageTotals } from './storage-totals';
@@ -12,7 +13,12 @@ import { storageTotals } from './storage-totals';
 export interface OrchestratorMetricsOptions {
   /** The models root to measure when scraped; null when there is none (yet). */
   root: () => string | null;
+  /** The health report to export when scraped (the web host checks on each scrape; a `health` run hands its own); null: none. */
+  health?: () => Promise<HealthReport | null>;
 }
+
+const HEALTH_STATES = ['healthy', 'degraded', 'error'] as const;
+const HEALTH_STATUSES = ['COMPLETE', 'VERIFYING', 'NOT_PRESENT', 'PARTIAL', 'CORRUPT', 'UNCHECKED'] as const;
 
 const INTEGRITY_CODES = new Set(['CHECKSUM_FAIL', 'SIZE_MISMATCH']);
 
@@ -66,6 +72,35 @@ export class OrchestratorMetrics {
       registers,
       async collect() {
         this.set((await scan()).files);
+      },
+    });
+    // Both health gauges are read from one report per scrape.
+    let latest: { at: number; report: Promise<HealthReport | null> } | null = null;
+    const health = () => {
+      if (!options.health) return Promise.resolve(null);
+      if (!latest || Date.now() - latest.at > 1000) latest = { at: Date.now(), report: options.health().catch(() => null) };
+      return latest.report;
+    };
+    new Gauge({
+      name: 'model_health_state',
+      help: 'The health of the models root (as modelctl health): 1 for the current state (healthy, degraded, error), 0 for the others.',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const report = await health();
+        this.reset();
+        if (report) for (const state of HEALTH_STATES) this.set({ state }, report.health === state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'model_health_models',
+      help: 'Model variants by quick status in the health report (COMPLETE, NOT_PRESENT, PARTIAL, CORRUPT, UNCHECKED, VERIFYING).',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const report = await health();
+        this.reset();
+        if (report) for (const status of HEALTH_STATUSES) this.set({ status }, report.models.filter((m) => m.status === status).length);
       },
     });
     this.errors = new Counter({

@@ -64,7 +64,7 @@ export class AppService implements ApiService {
   private readonly verifying = new Set<string>();
   private closed = false;
   /** Prometheus metrics of this host, fed by every orchestrator it builds (GET /metrics). */
-  readonly metrics = new OrchestratorMetrics({ root: () => this.root ?? null });
+  readonly metrics = new OrchestratorMetrics({ root: () => this.root ?? null, health: () => this.getHealth({}) });
 
   private constructor(
     private readonly options: AppServiceOptions,

@@ -79,8 +79,16 @@ describe('modelctl health', () => {
   });
 
   it('is degraded with the partial and the corrupt model listed, exit 1', async () => {
-    const run = await modelctl('health --json', ['--manifest', manifest, '--root', root, 'health', '--json']);
+    const textfile = join(mkdtempSync(join(tmpdir(), 'health-textfile-')), 'health.prom');
+    const run = await modelctl('health --json', ['--manifest', manifest, '--root', root, '--metrics-file', textfile, 'health', '--json']);
     expect(run.code).toBe(1);
+    const exported = readFileSync(textfile, 'utf8');
+    outputs.push({ what: 'health metrics file', text: exported });
+    const metrics = parsePrometheusText(exported);
+    expect(metrics.value('model_health_state', { state: 'degraded' })).toBe(1);
+    expect(metrics.value('model_health_state', { state: 'healthy' })).toBe(0);
+    expect(metrics.value('model_health_models', { status: 'PARTIAL' })).toBe(1);
+    expect(metrics.value('model_health_models', { status: 'CORRUPT' })).toBe(1);
     const report = jsonOf(run) as { health: string; models: Array<{ id: string; status: string; action: string | null }> };
     expect(report.health).toBe('degraded');
     expect(report.models).toEqual([

@@ -90,6 +90,10 @@ describe('web host metrics and health', () => {
     expect(metrics.value('model_storage_bytes_used')).toBe(served);
     expect(metrics.value('model_storage_files_total')).toBe(2);
     expect(metrics.value('model_lock_timeouts_total')).toBe(0);
+    // The health of the root, checked on each scrape: one model complete, one not downloaded.
+    expect(metrics.value('model_health_state', { state: 'degraded' })).toBe(1);
+    expect(metrics.value('model_health_models', { status: 'COMPLETE' })).toBe(1);
+    expect(metrics.value('model_health_models', { status: 'NOT_PRESENT' })).toBe(1);
     expect(leakedSecrets(text)).toEqual([]);
   });
 
