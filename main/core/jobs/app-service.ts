@@ -31,6 +31,9 @@ import type { HealthReport } from '../../../shared/results';
 import { checkHealth } from '../health/health-report';
 import { OrchestratorMetrics } from '../health/orchestrator-metrics';
 
+/** A scrape must answer well within Prometheus' default 10 s timeout. */
+const SCRAPE_HEALTH_BUDGET_MS = 5_000;
+
 export type { ClosableModelService, ModelServiceContext, ModelServiceFactory } from './model-service-factory';
 
 export interface AppServiceOptions {
@@ -64,7 +67,10 @@ export class AppService implements ApiService {
   private readonly verifying = new Set<string>();
   private closed = false;
   /** Prometheus metrics of this host, fed by every orchestrator it builds (GET /metrics). */
-  readonly metrics = new OrchestratorMetrics({ root: () => this.root ?? null, health: () => this.getHealth({}) });
+  readonly metrics = new OrchestratorMetrics({
+    root: () => this.root ?? null,
+    health: () => this.healthReport({}, SCRAPE_HEALTH_BUDGET_MS),
+  });
 
   private constructor(
     private readonly options: AppServiceOptions,
@@ -267,9 +273,18 @@ export class AppService implements ApiService {
   }
 
   async getHealth(input: ApiParsedInput<'getHealth'>): Promise<HealthReport> {
+    return this.healthReport(input);
+  }
+
+  private async healthReport(input: ApiParsedInput<'getHealth'>, budgetMs?: number): Promise<HealthReport> {
     const root = this.root;
     return this.use((s) =>
-      checkHealth(s, { root, ...(input.ids ? { ids: input.ids } : {}), ...(this.options.now ? { now: this.options.now } : {}) }),
+      checkHealth(s, {
+        root,
+        ...(input.ids ? { ids: input.ids } : {}),
+        ...(budgetMs !== undefined ? { budgetMs } : {}),
+        ...(this.options.now ? { now: this.options.now } : {}),
+      }),
     );
   }
 
