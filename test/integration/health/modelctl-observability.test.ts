@@ -268,6 +268,40 @@ describe('modelctl --metrics-file and --log-format json', () => {
   }, 90_000);
 });
 
+describe('modelctl logs and metrics when a source refuses the credentials', () => {
+  const [w] = generateFiles([{ path: 'w.bin', size: 1000 }]) as [GeneratedFile];
+  const root = mkdtempSync(join(tmpdir(), 'auth-root-'));
+
+  it('says AUTH_FAIL for hf:// and s3:// without the token or the keys in any log line or metric', async () => {
+    for (const path of ['/acme/private/resolve/main/w.bin', '/team-bucket/models/w.bin']) {
+      server.serve(path, w.data);
+      server.fault(path, { type: 'status', status: 403 }, { times: 50 });
+    }
+    const manifest = writeManifest([
+      { id: 'hub@1', files: [w], sources: ['hf://acme/private'] },
+      { id: 'bucket@1', files: [w], sources: ['s3://team-bucket/models'] },
+    ]);
+    const env = { HF_ENDPOINT: server.url, AWS_ENDPOINT_URL: server.url, AWS_REGION: 'us-east-1', MODELS_LOG_FORMAT: 'json' };
+    const textfile = join(mkdtempSync(join(tmpdir(), 'auth-textfile-')), 'auth.prom');
+    for (const id of ['hub@1', 'bucket@1']) {
+      const run = await modelctl(
+        `ensure ${id} (refused)`,
+        ['--manifest', manifest, '--root', root, '--metrics-file', textfile, 'ensure', id],
+        env,
+      );
+      expect(run.code).toBe(1);
+      expect(jsonLines(run.stderr)).toContainEqual(
+        expect.objectContaining({ event: 'command-failed', error: expect.objectContaining({ code: 'AUTH_FAIL' }) }),
+      );
+      outputs.push({ what: `metrics of ${id}`, text: readFileSync(textfile, 'utf8') });
+    }
+    // The credentials really were in play: the server was sent them.
+    const auth = server.requests.map((r) => r.authorization ?? '').join('\n');
+    expect(auth).toContain(TEST_SECRETS.hfToken);
+    expect(auth).toContain(TEST_SECRETS.awsAccessKeyId);
+  });
+});
+
 describe('secrets in outputs', () => {
   it('appear in no output, log line or metrics file of the runs above', () => {
     expect(outputs.length).toBeGreaterThan(10);
