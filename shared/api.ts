@@ -13,6 +13,7 @@ import { OrchestratorError, toStructuredError, type StructuredError } from './er
 import type { ManifestProblem } from './manifest';
 import type { DiskUsage, GcResult, JobProgress, ModelSummary, PinResult, StatusReport, VerificationResult } from './results';
 import type { AddModelResult, AdoptFolderSuggestion, AdoptProgress, AdoptResult, ExportResult, ModelLink, SourcePreview } from './results';
+import type { HealthReport } from './results';
 
 // ---------------------------------------------------------------------------------------------
 // Result types that exist only at the API level
@@ -165,6 +166,12 @@ const SettingsPatch = z.strictObject({
     .optional(),
 });
 
+/** `getHealth`: every model, or only these ids. */
+const HealthInput = z
+  .union([z.null(), z.strictObject({ ids: z.array(text(256)).max(10_000).optional() })])
+  .optional()
+  .transform((v) => v ?? {});
+
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 export type GcInput = z.output<typeof GcInput>;
 
@@ -262,6 +269,8 @@ export const apiMethods = {
   /** Dry run: what gc would remove, why, and the bytes reclaimed. Pins are respected. */
   gcPlan: method<GcResult>()(GcInput),
   gcRun: method<GcResult>()(GcInput),
+  /** Health of every model (quick status, no hashing, a time budget), as `modelctl health --json` prints it. */
+  getHealth: method<HealthReport>()(HealthInput),
   diskUsage: method<DiskUsage>()(NoInput),
 
   getSettings: method<SettingsView>()(NoInput),

@@ -226,3 +226,36 @@ export interface ModelLink {
   /** ms since epoch. */
   createdAt: number;
 }
+
+// ---- health (modelctl health, GET /api/health, the Storage page) ---------------------------
+
+/** healthy: every checked model complete; degraded: any missing, partial, corrupt or unchecked; error: no models, or the root unreadable. */
+export type HealthState = 'healthy' | 'degraded' | 'error';
+
+/** The one step that fixes a model: download (or resume) it, repair it (download again what is damaged), or check again with more time. */
+export type HealthAction = 'download' | 'repair' | 'check-again';
+
+export interface ModelHealth {
+  id: string;
+  variant: string;
+  /** The quick status (a stat, no hashing); UNCHECKED when the time budget ran out first. */
+  status: ModelStatus | 'UNCHECKED';
+  /** Bytes still to download; null when unchecked. */
+  bytesNeeded: number | null;
+  missingFiles: string[];
+  /** What is wrong, in a sentence; null when complete. */
+  problem: string | null;
+  action: HealthAction | null;
+}
+
+export interface HealthReport {
+  health: HealthState;
+  root: string;
+  /** ms since epoch. */
+  checkedAt: number;
+  /** Why the state is `error` (or a note about the budget); null otherwise. */
+  problem: string | null;
+  /** VERIFYING (a verification running now) does not degrade: the model was complete when it started. */
+  counts: { models: number; complete: number; verifying: number; notPresent: number; partial: number; corrupt: number; unchecked: number };
+  models: ModelHealth[];
+}

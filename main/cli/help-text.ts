@@ -16,6 +16,7 @@ const SUMMARY: Record<CommandName, string> = {
   adopt: 'Use model files already on this computer (no download, no copy)',
   export: 'Link a stored model into a Hugging Face cache or an app folder',
   remove: 'Remove an installed model and free its space',
+  health: 'Check every model (or those named) is complete; exit 0 only when healthy',
   help: 'Show help for a command',
 };
 
@@ -70,6 +71,13 @@ const DETAILS: Partial<Record<CommandName, string>> = {
     'Running it again changes nothing. An exported model counts as in use for gc.',
   ].join('\n'),
   remove: '  --variant V       the variant to remove\n\nPrints where the model is still exported (linked), if anywhere.',
+  health: [
+    '  --budget BUDGET   time for all checks together (default 10s); models not reached are UNCHECKED, never healthy',
+    '',
+    'A quick check (file sizes, no hashing) of the default variant of each model and of every other installed variant.',
+    'healthy: all complete (exit 0). degraded: any missing, partial, corrupt or unchecked (exit 1).',
+    'error: no models, or the models root cannot be read (exit 1).',
+  ].join('\n'),
 };
 
 const GLOBAL = [
@@ -78,6 +86,8 @@ const GLOBAL = [
   '  --root DIR        the models root (env MODELS_ROOT; default: your data folder)',
   '  --json            print one JSON document on stdout and nothing else there',
   '  -q, --quiet       no progress bars or hints',
+  "  --metrics-file F  write this run's Prometheus metrics to F at the end (atomically; node_exporter textfile collector)",
+  '  --log-format FMT  json: one JSON object a line on stderr (env MODELS_LOG_FORMAT); text: the default',
   '  -h, --help        show help',
 ].join('\n');
 

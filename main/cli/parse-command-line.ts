@@ -22,6 +22,7 @@ export const COMMAND_NAMES = [
   'adopt',
   'export',
   'remove',
+  'health',
   'help',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -31,7 +32,13 @@ export interface GlobalOptions {
   root?: string;
   json: boolean;
   quiet: boolean;
+  /** Write this run's Prometheus metrics here at the end (atomically, for node_exporter's textfile collector). */
+  metricsFile?: string;
+  /** `json`: one JSON object a line on stderr (also MODELS_LOG_FORMAT); `text` (default): the human output. */
+  logFormat?: LogFormat;
 }
+
+export type LogFormat = 'json' | 'text';
 
 export type Command =
   | { name: 'help'; topic?: CommandName }
@@ -41,6 +48,7 @@ export type Command =
   | { name: 'status' | 'verify' | 'estimate' | 'pin' | 'unpin'; id: string; variant?: string }
   | { name: 'gc'; dryRun: boolean; maxSizeBytes?: number; maxAgeMs?: number }
   | { name: 'disk-usage' }
+  | { name: 'health'; ids: string[]; budgetMs?: number }
   | CatalogCommand;
 
 /** add, adopt, export, remove (main/cli/catalog-commands.ts runs them). */
@@ -95,11 +103,14 @@ const OPTIONS = {
   description: { type: 'string' },
   'hf-cache': { type: 'string' },
   to: { type: 'string' },
+  'metrics-file': { type: 'string' },
+  'log-format': { type: 'string' },
+  budget: { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
 
-const GLOBAL_OPTIONS: readonly OptionName[] = ['manifest', 'root', 'json', 'quiet', 'help'];
+const GLOBAL_OPTIONS: readonly OptionName[] = ['manifest', 'root', 'json', 'quiet', 'help', 'metrics-file', 'log-format'];
 
 /** Options each command accepts besides the global ones, and its positional arguments. */
 export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[]; args: readonly string[] }> = {
@@ -117,6 +128,7 @@ export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[
   adopt: { options: [], args: ['DIR...'] },
   export: { options: ['variant', 'hf-cache', 'to'], args: ['ID'] },
   remove: { options: ['variant'], args: ['ID'] },
+  health: { options: ['budget'], args: ['[ID…]'] },
   help: { options: [], args: ['[COMMAND]'] },
 };
 
@@ -139,6 +151,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const global: GlobalOptions = { json: values.json === true, quiet: values.quiet === true };
   if (values.manifest !== undefined) global.manifest = nonEmpty(values.manifest, '--manifest');
   if (values.root !== undefined) global.root = nonEmpty(values.root, '--root');
+  if (values['metrics-file'] !== undefined) global.metricsFile = nonEmpty(values['metrics-file'], '--metrics-file');
+  if (values['log-format'] !== undefined) global.logFormat = logFormatOf(values['log-format'], '--log-format');
 
   const [name, ...args] = positionals;
   if (name === undefined) {
@@ -166,7 +180,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (args.length < required.length) {
     throw new UsageError(`${name} needs ${required.join(' ')}: modelctl ${usageLine(name)}`, name);
   }
-  if (args.length > syntax.args.length && !syntax.args.some((a) => a.endsWith('...'))) {
+  if (args.length > syntax.args.length && !syntax.args.some((a) => a.endsWith('...') || a.endsWith('…]'))) {
     throw new UsageError(
       `${name} takes ${syntax.args.length === 0 ? 'no arguments' : syntax.args.join(' ')}, but got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}.`,
       name,
@@ -211,6 +225,19 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     case 'export':
     case 'remove':
       return { command: parseCatalogCommand(name, args, values, variant), global };
+    case 'health': {
+      const command: Command = { name, ids: args };
+      if (values.budget !== undefined) {
+        const budget = parseDuration(values.budget);
+        if (budget === null || budget <= 0)
+          throw new UsageError(
+            `--budget ${JSON.stringify(values.budget)} is not a duration. Use a number with a unit, like 10s, 1m or 500ms.`,
+            name,
+          );
+        command.budgetMs = budget;
+      }
+      return { command, global };
+    }
     case 'gc': {
       const command: Command = { name, dryRun: values['dry-run'] === true };
       if (values['max-size'] !== undefined) {
@@ -311,6 +338,13 @@ function metavar(command: CommandName, option: OptionName): string {
     description: 'TEXT',
   };
   return names[option] ?? option.replace('max-', '').toUpperCase();
+}
+
+/** `--log-format` and MODELS_LOG_FORMAT take json or text. */
+export function logFormatOf(value: string, where: string): LogFormat {
+  const v = value.trim().toLowerCase();
+  if (v === 'json' || v === 'text') return v;
+  throw new UsageError(`${where} ${JSON.stringify(value)} is not a log format. Use json or text.`);
 }
 
 function nonEmpty(value: string, option: string, command?: CommandName): string {

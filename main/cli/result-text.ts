@@ -6,6 +6,8 @@ import type {
   EnsureResult,
   EstimateResult,
   GcResult,
+  HealthReport,
+  ModelHealth,
   ModelSummary,
   PinResult,
   StatusReport,
@@ -20,6 +22,20 @@ function table(header: string[], rows: string[][]): string {
 }
 
 const name = (id: string, variant: string) => `${id} [${variant}]`;
+
+/** The command that fixes one model of a health report. */
+function fixOf(m: ModelHealth): string {
+  switch (m.action) {
+    case 'download':
+      return `modelctl ensure ${m.id} --variant ${m.variant}`;
+    case 'repair':
+      return `modelctl ensure ${m.id} --variant ${m.variant}`; // downloads again only what is damaged
+    case 'check-again':
+      return `modelctl health ${m.id} --budget 60s`;
+    case null:
+      return '';
+  }
+}
 
 export const resultText = {
   list(models: ModelSummary[]): string {
@@ -104,6 +120,32 @@ export const resultText = {
     if (usage.linkMode === 'copy') lines.push('Note: this filesystem refused hard links, so identical files are stored as copies.');
     lines.push(`Partial downloads: ${formatBytes(usage.partialBytes)}`);
     lines.push(`Free space: ${formatBytes(usage.freeBytes)} of ${formatBytes(usage.totalBytes)}`);
+    return lines.join('\n');
+  },
+
+  health(report: HealthReport): string {
+    const c = report.counts;
+    const lines = [
+      report.health === 'error'
+        ? `Health: error. ${report.problem ?? ''}`.trim()
+        : `Health: ${report.health} (${c.complete + c.verifying} of ${c.models} complete) in ${report.root}`,
+    ];
+    const rows = report.models.filter((m) => m.action !== null);
+    if (rows.length > 0) {
+      lines.push(
+        table(
+          ['MODEL', 'STATUS', 'NEEDED', 'PROBLEM', 'FIX'],
+          rows.map((m) => [
+            name(m.id, m.variant),
+            m.status,
+            m.bytesNeeded === null ? '?' : formatBytes(m.bytesNeeded),
+            m.problem ?? '',
+            fixOf(m),
+          ]),
+        ),
+      );
+    }
+    if (report.health !== 'error' && report.problem) lines.push(report.problem);
     return lines.join('\n');
   },
 

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OrchestratorError, toStructuredError, type StructuredError } from '../../shared/errors';
 import type { ModelSpec } from '../../shared/manifest';
-import type { ModelService } from '../core/ports';
+import type { ModelService, OrchestratorObserver } from '../core/ports';
+import { checkHealth } from '../core/health/health-report';
+import type { JsonLog } from '../core/logging/json-log';
 import { loadManifestFile, ModelRegistry } from '../core/manifest/index';
 import { defaultModelsRoot } from '../core/store/default-root';
 import { runCatalogCommand } from './catalog-commands';
@@ -15,6 +17,7 @@ import { helpText } from './help-text';
 import { parseCommandLine, UsageError, type Command, type CommandLine } from './parse-command-line';
 import { resultDocuments } from './result-documents';
 import { resultText } from './result-text';
+import { startRunTelemetry, type RunTelemetry } from './run-telemetry';
 import { TerminalProgress, type ProgressTerminal } from './terminal-progress';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
@@ -36,6 +39,8 @@ export interface ServiceOptions {
   root: string;
   models: ModelSpec[];
   settings?: { maxBytesPerSecond?: number };
+  /** Metrics and JSON logs of this run. */
+  onEvent?: OrchestratorObserver;
 }
 
 export async function runModelctl(io: ModelctlIo): Promise<number> {
@@ -47,17 +52,26 @@ export async function runModelctl(io: ModelctlIo): Promise<number> {
     return fail(io, json, error);
   }
   const { command, global } = commandLine;
+  let telemetry: RunTelemetry;
+  try {
+    telemetry = startRunTelemetry(global, io);
+  } catch (error) {
+    return fail(io, global.json, error);
+  }
   if (command.name === 'help') {
     io.stdout.write(helpText(command.topic));
-    return EXIT.ok;
+    return telemetry.finish(command.name, EXIT.ok);
   }
-  const progress = io.stderr.isTTY === true && !global.quiet ? new TerminalProgress(io.stderr, io.now) : null;
+  const progress = io.stderr.isTTY === true && !global.quiet && !telemetry.log ? new TerminalProgress(io.stderr, io.now) : null;
+  let code: number;
   try {
-    return await execute(command, commandLine, io, progress);
+    code = await execute(command, commandLine, io, progress, telemetry);
   } catch (error) {
     progress?.clear();
-    return fail(io, global.json, error, io.signal?.aborted === true, rootFor(commandLine, io));
+    telemetry.failed(error);
+    code = fail(io, global.json, error, io.signal?.aborted === true, rootFor(commandLine, io), telemetry.log);
   }
+  return telemetry.finish(command.name, code);
 }
 
 async function execute(
@@ -65,6 +79,7 @@ async function execute(
   { global }: CommandLine,
   io: ModelctlIo,
   progress: TerminalProgress | null,
+  telemetry: RunTelemetry,
 ): Promise<number> {
   const print = (document: unknown, text: string): void => {
     io.stdout.write(global.json ? `${JSON.stringify(document)}\n` : `${text}\n`);
@@ -93,7 +108,8 @@ async function execute(
   if (manifestPath !== null) registry.add(await loadManifestFile(manifestPath));
 
   const root = rootFor({ command, global }, io);
-  const options: ServiceOptions = { root, models: registry.models() };
+  telemetry.setRoot(root);
+  const options: ServiceOptions = { root, models: registry.models(), onEvent: telemetry.observe };
   if (command.name === 'ensure' && command.maxBytesPerSecond !== undefined)
     options.settings = { maxBytesPerSecond: command.maxBytesPerSecond };
   // Loaded on demand: help, validate and usage errors answer without starting the core.
@@ -155,6 +171,17 @@ async function execute(
           : service.unpin(command.id, variant(command)));
         print(resultDocuments.pin(result), resultText.pin(result));
         return EXIT.ok;
+      }
+      case 'health': {
+        const report = await checkHealth(service, {
+          root,
+          ids: command.ids,
+          ...(command.budgetMs !== undefined ? { budgetMs: command.budgetMs } : {}),
+          ...(io.now ? { now: io.now } : {}),
+        });
+        telemetry.setHealth(report);
+        print(resultDocuments.health(report), resultText.health(report));
+        return report.health === 'healthy' ? EXIT.ok : EXIT.failed;
       }
       case 'disk-usage': {
         const usage = await service.diskUsage();
@@ -219,7 +246,14 @@ function rootFor({ global }: CommandLine, io: ModelctlIo): string {
   return resolve(io.cwd, global.root ?? defaultModelsRoot(io.env));
 }
 
-export function fail(io: Pick<ModelctlIo, 'stdout' | 'stderr'>, json: boolean, error: unknown, aborted = false, root?: string): number {
+export function fail(
+  io: Pick<ModelctlIo, 'stdout' | 'stderr'>,
+  json: boolean,
+  error: unknown,
+  aborted = false,
+  root?: string,
+  log?: JsonLog | null,
+): number {
   let structured: StructuredError = toStructuredError(error);
   // Ctrl-C can surface as whatever the interrupted step threw; the user only needs to know it stopped.
   const cancelled = structured.code === 'CANCELLED' || (aborted && !(error instanceof UsageError));
@@ -233,6 +267,11 @@ export function fail(io: Pick<ModelctlIo, 'stdout' | 'stderr'>, json: boolean, e
     };
   }
   if (json) io.stdout.write(`${JSON.stringify(resultDocuments.error(structured))}\n`);
+  if (log) {
+    // JSON logs replace the human sentences on stderr; the exit status is unchanged.
+    log.log('error', structured.message, { event: 'command-failed', error: { code: structured.code, details: structured.details } });
+    return error instanceof UsageError ? EXIT.usage : cancelled ? EXIT.cancelled : EXIT.failed;
+  }
   if (!json || cancelled) io.stderr.write(`${resultText.error(structured)}\n`);
   if (!json && error instanceof UsageError && !structured.message.includes('--help')) {
     io.stderr.write(`Run \`modelctl ${error.command ? `${error.command} ` : ''}--help\` for usage.\n`);

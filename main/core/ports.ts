@@ -145,3 +145,36 @@ export interface ModelService {
   remove(id: string, options?: { variant?: string }): Promise<{ id: string; variant: string; bytesFreed: number }>;
   diskUsage(): Promise<DiskUsage>;
 }
+
+/**
+ * What the core reports as it works, for metrics and machine-readable logs (main/core/health,
+ * main/core/logging). Sent from the places that already know the outcome; an observer must not
+ * throw or block. Sources are bases as in the manifest; observers redact them before use.
+ */
+export type OrchestratorEvent =
+  /** An ensure found work to do and holds the model's lock. */
+  | { type: 'download-started'; id: string; variant: string; bytesToFetch: number }
+  /** One file's content arrived and was verified; `bytes` crossed the network (or a local copy). */
+  | { type: 'file-fetched'; id: string; variant: string; path: string; source: string; bytes: number }
+  /** The end of an ensure that went past the fast path. `dedupBytesSaved`: bytes placed from blobs already stored. */
+  | {
+      type: 'download-finished';
+      id: string;
+      variant: string;
+      status: 'success' | 'failure' | 'cancelled';
+      source: string | null;
+      bytesDownloaded: number;
+      dedupBytesSaved: number;
+      durationSeconds: number;
+      error?: StructuredError;
+    }
+  | { type: 'verify-finished'; id: string; variant: string; success: boolean; badFiles: string[] }
+  | { type: 'gc-finished'; trigger: GcTrigger; removed: number; bytesReclaimed: number }
+  | { type: 'lock-timeout'; what: string }
+  /** A public operation of the orchestrator failed. */
+  | { type: 'operation-failed'; operation: string; error: StructuredError };
+
+/** Why GC ran: asked for (CLI, UI) or to make room for a download. */
+export type GcTrigger = 'manual' | 'disk-space';
+
+export type OrchestratorObserver = (event: OrchestratorEvent) => void;

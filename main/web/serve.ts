@@ -15,7 +15,11 @@ const USAGE = `Usage: npm run web -- [--port N] [--manifest FILE]... [--root DIR
   --manifest FILE   models.toml or models.json to load (repeatable; env MODELS_MANIFEST)
   --root DIR        models root (env MODELS_ROOT; default the per-user data folder)
   --config-dir DIR  where settings and imported manifests are kept (default <root>/.state/app)
-  --no-demo         without a manifest, start empty instead of with the demo catalogue`;
+  --no-demo         without a manifest, start empty instead of with the demo catalogue
+
+Environment: MODELS_WEB_TOKEN fixes the access token (at least 16 characters) instead of a
+random one per launch, for Prometheus (GET /metrics) and probes (GET /api/health) that send
+it as \`Authorization: Bearer <token>\`.`;
 
 function usageError(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -36,6 +40,9 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     usageError(`--port must be a whole number from 0 to 65535, got "${values.port}".`);
+  const fixedToken = process.env.MODELS_WEB_TOKEN;
+  if (fixedToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,256}$/.test(fixedToken))
+    usageError('MODELS_WEB_TOKEN must be 16 to 256 letters, digits or . _ ~ + / = - (for example: openssl rand -hex 24).');
   const manifests = values.manifest?.length ? values.manifest : process.env.MODELS_MANIFEST ? [process.env.MODELS_MANIFEST] : [];
 
   let app: Awaited<ReturnType<typeof startWebApp>>;
@@ -44,6 +51,7 @@ async function main(): Promise<void> {
       port,
       manifests,
       demo: !values['no-demo'],
+      ...(fixedToken ? { token: fixedToken } : {}),
       ...(values.root ? { root: values.root } : {}),
       ...(values['config-dir'] ? { configDir: values['config-dir'] } : {}),
       ...(process.env.npm_package_version ? { version: process.env.npm_package_version } : {}),

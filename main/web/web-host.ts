@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { createApiHandlers, handleApiCall, type ApiEvent, type ApiResponse, type ApiService } from '../../shared/api';
 import { OrchestratorError, toStructuredError } from '../../shared/errors';
+import type { HealthReport } from '../../shared/results';
 import { checkHostAndOrigin, newToken, requestToken, sameToken, TOKEN_COOKIE } from './request-guard';
 import { securityHeaders, sendText, serveStatic } from './static-files';
 
@@ -17,8 +18,13 @@ export interface ApiEventSource {
   subscribe(listener: (event: ApiEvent) => void): () => void;
 }
 
+/** What `GET /metrics` serves: the Prometheus text exposition of the host's metrics. */
+export interface MetricsSource {
+  readonly metrics: { readonly contentType: string; text(): Promise<string> };
+}
+
 export interface WebHostOptions {
-  service: ApiService & ApiEventSource;
+  service: ApiService & ApiEventSource & Partial<MetricsSource>;
   /** 0 (default) picks a free port. */
   port?: number;
   /** Built renderer folder (default `<repo>/dist/renderer`). */
@@ -102,6 +108,29 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return sendText(response, 401, 'Open the URL printed by `npm run web` (it carries the access token for this launch).');
     }
 
+    // For Prometheus and probes: the same token, sent as `Authorization: Bearer <token>`.
+    if (url.pathname === '/metrics') {
+      if (request.method !== 'GET') return sendText(response, 405, 'Use GET.', { allow: 'GET' });
+      const metrics = options.service.metrics;
+      if (!metrics) return sendText(response, 404, 'This host has no metrics.');
+      const body = Buffer.from(await metrics.text());
+      response.writeHead(200, {
+        ...securityHeaders(),
+        'content-type': metrics.contentType,
+        'content-length': String(body.length),
+        'cache-control': 'no-store',
+      });
+      response.end(body);
+      return;
+    }
+    if (url.pathname === '/api/health') {
+      if (request.method !== 'GET') return sendText(response, 405, 'Use GET.', { allow: 'GET' });
+      const ids = url.searchParams.getAll('id');
+      const answer = await handleApiCall(handlers, 'getHealth', ids.length ? { ids } : {});
+      if (!answer.ok) return sendJson(response, answer.error.code === 'MODEL_NOT_FOUND' ? 404 : 500, answer);
+      // 200 only when healthy, so a load balancer or a readiness probe can gate on the status alone.
+      return sendJson(response, (answer.result as HealthReport).health === 'healthy' ? 200 : 503, answer.result);
+    }
     if (url.pathname === '/api/events') {
       if (request.method !== 'GET') return sendText(response, 405, 'Use GET.', { allow: 'GET' });
       return openEventStream(request, response);

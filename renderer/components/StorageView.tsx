@@ -5,6 +5,7 @@
 import { useActions, useAppStore } from '../store/app-context';
 import { diskBreakdown } from '../disk-breakdown';
 import { formatBytes, formatRelativeTime } from '../format';
+import { HealthSummary } from './HealthSummary';
 import { Icon } from './Icon';
 import { ProgressBar } from './ProgressBar';
 
@@ -62,6 +63,7 @@ export function StorageView() {
 
   return (
     <section className="storage-view" aria-label="Storage">
+      <HealthSummary />
       <div className="card">
         <div className="card__header">
           <div>

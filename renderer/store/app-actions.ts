@@ -18,6 +18,8 @@ export interface AppActions extends CatalogActions {
   refreshModels(): Promise<void>;
   refreshStatuses(): Promise<void>;
   refreshDisk(): Promise<void>;
+  /** Reloads the health summary (quick status of every model; no hashing). */
+  refreshHealth(): Promise<void>;
   startDownload(id: string, variant: string): Promise<void>;
   pauseJob(jobId: string): Promise<void>;
   resumeJob(jobId: string): Promise<void>;
@@ -84,6 +86,15 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
     }, 150);
   };
 
+  let healthTimer: ReturnType<typeof setTimeout> | null = null;
+  const refreshHealthSoon = () => {
+    if (healthTimer) return;
+    healthTimer = setTimeout(() => {
+      healthTimer = null;
+      void actions.refreshHealth();
+    }, 300);
+  };
+
   const onEvent = (event: ApiEvent) => {
     const s = state();
     switch (event.type) {
@@ -97,13 +108,16 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         s.removeJob(event.jobId);
         break;
       case 'status':
+        refreshHealthSoon();
         s.putStatus(event.status);
         if (event.status.status === 'NOT_PRESENT') s.setVerifyResult(statusKey(event.status.id, event.status.variant), null);
         break;
       case 'models':
+        refreshHealthSoon();
         void actions.refreshModels().then(() => actions.refreshStatuses());
         break;
       case 'disk':
+        refreshHealthSoon();
         refreshDiskSoon();
         break;
       case 'settings':
@@ -138,7 +152,7 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
           state().setJobs(jobs);
           await actions.refreshModels();
           state().setConnection('live');
-          await Promise.all([actions.refreshStatuses(), actions.refreshDisk()]);
+          await Promise.all([actions.refreshStatuses(), actions.refreshDisk(), actions.refreshHealth()]);
         } catch (error) {
           state().setLoadError(asStructured(error));
         }
@@ -150,7 +164,7 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
       try {
         state().setJobs(await client.listJobs());
         await actions.refreshModels();
-        await Promise.all([actions.refreshStatuses(), actions.refreshDisk()]);
+        await Promise.all([actions.refreshStatuses(), actions.refreshDisk(), actions.refreshHealth()]);
         state().setLoadError(null);
       } catch (error) {
         state().setLoadError(asStructured(error));
@@ -176,6 +190,14 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         state().setDisk(await client.diskUsage());
       } catch (error) {
         state().setDisk(state().disk, asStructured(error));
+      }
+    },
+
+    async refreshHealth() {
+      try {
+        state().setHealth(await client.getHealth());
+      } catch (error) {
+        state().setHealth(state().health, asStructured(error));
       }
     },
 

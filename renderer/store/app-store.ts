@@ -7,6 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppInfo, ImportManifestResult, ManifestInfo, ModelListItem, SettingsView } from '../../shared/api';
 import type { StructuredError } from '../../shared/errors';
 import type { AdoptProgress, DiskUsage, GcResult, JobProgress, ModelLink, StatusReport, VerificationResult } from '../../shared/results';
+import type { HealthReport } from '../../shared/results';
 
 export const statusKey = (id: string, variant: string): string => `${id}\u0000${variant}`;
 
@@ -38,6 +39,13 @@ export interface DiskSlice {
   disk: DiskUsage | null;
   diskError: StructuredError | null;
   setDisk(disk: DiskUsage | null, error?: StructuredError | null): void;
+}
+
+/** The Storage page's health summary (getHealth). */
+export interface HealthSlice {
+  health: HealthReport | null;
+  healthError: StructuredError | null;
+  setHealth(health: HealthReport | null, error?: StructuredError | null): void;
 }
 
 export interface SettingsSlice {
@@ -126,7 +134,7 @@ export interface UiSlice {
   setLoadError(error: StructuredError | null): void;
 }
 
-export interface AppState extends ModelsSlice, StatusesSlice, JobsSlice, DiskSlice, SettingsSlice, CatalogSlice, UiSlice {
+export interface AppState extends ModelsSlice, StatusesSlice, JobsSlice, DiskSlice, HealthSlice, SettingsSlice, CatalogSlice, UiSlice {
   reset(): void;
 }
 
@@ -146,6 +154,8 @@ const initialData = (): Data<AppState> => ({
   jobOrder: [],
   disk: null,
   diskError: null,
+  health: null,
+  healthError: null,
   settings: null,
   appInfo: null,
   adoptProgress: null,
@@ -203,6 +213,12 @@ const diskSlice = (set: Set): DiskSlice => ({
   disk: null,
   diskError: null,
   setDisk: (disk, error = null) => set({ disk, diskError: error }),
+});
+
+const healthSlice = (set: Set): HealthSlice => ({
+  health: null,
+  healthError: null,
+  setHealth: (health, error = null) => set({ health, healthError: error }),
 });
 
 const settingsSlice = (set: Set): SettingsSlice => ({
@@ -269,6 +285,7 @@ export function createAppStore(overrides: Partial<Data<AppState>> = {}): AppStor
     ...statusesSlice(set),
     ...jobsSlice(set),
     ...diskSlice(set),
+    ...healthSlice(set),
     ...settingsSlice(set),
     ...catalogSlice(set),
     ...uiSlice(set, get),

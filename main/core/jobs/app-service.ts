@@ -29,6 +29,12 @@ import { modelListItem } from './model-list-item';
 import type { ClosableModelService, ModelServiceFactory } from './model-service-factory';
 import { ReplaceableModelService } from './replaceable-model-service';
 import { SettingsStore, type SecretCodec } from './settings-store';
+import type { HealthReport } from '../../../shared/results';
+import { checkHealth } from '../health/health-report';
+import { OrchestratorMetrics } from '../health/orchestrator-metrics';
+
+/** A scrape must answer well within Prometheus' default 10 s timeout. */
+const SCRAPE_HEALTH_BUDGET_MS = 5_000;
 
 export type { ClosableModelService, ModelServiceContext, ModelServiceFactory } from './model-service-factory';
 
@@ -67,6 +73,11 @@ export class AppService implements ApiService {
   private root!: string;
   private readonly verifying = new Set<string>();
   private closed = false;
+  /** Prometheus metrics of this host, fed by every orchestrator it builds (GET /metrics). */
+  readonly metrics = new OrchestratorMetrics({
+    root: () => this.root ?? null,
+    health: () => this.healthReport({}, SCRAPE_HEALTH_BUDGET_MS),
+  });
 
   private constructor(
     private readonly options: AppServiceOptions,
@@ -121,7 +132,8 @@ export class AppService implements ApiService {
     app.root = resolve(options.forcedRoot ?? settings.get().modelsRoot ?? options.root);
     app.services = await ReplaceableModelService.start(
       app.root,
-      (root) => options.createModelService({ root, models: () => library.models(), settings: () => settings.get() }),
+      (root) =>
+        options.createModelService({ root, models: () => library.models(), settings: () => settings.get(), onEvent: app.metrics.observe }),
       (status) => void app.emitStatus(status.id, status.variant),
     );
     return app;
@@ -306,6 +318,22 @@ export class AppService implements ApiService {
     await Promise.all(result.removed.map((r) => this.emitStatus(r.id, r.variant)));
     this.emit({ type: 'disk' });
     return result;
+  }
+
+  async getHealth(input: ApiParsedInput<'getHealth'>): Promise<HealthReport> {
+    return this.healthReport(input);
+  }
+
+  private async healthReport(input: ApiParsedInput<'getHealth'>, budgetMs?: number): Promise<HealthReport> {
+    const root = this.root;
+    return this.use((s) =>
+      checkHealth(s, {
+        root,
+        ...(input.ids ? { ids: input.ids } : {}),
+        ...(budgetMs !== undefined ? { budgetMs } : {}),
+        ...(this.options.now ? { now: this.options.now } : {}),
+      }),
+    );
   }
 
   async diskUsage(): Promise<DiskUsage> {

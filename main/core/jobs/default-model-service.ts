@@ -47,6 +47,7 @@ export function createDefaultModelService(context: ModelServiceContext): Closabl
     root: context.root,
     models: context.models,
     sourceResolver: liveSourceResolver(context.settings),
+    ...(context.onEvent ? { onEvent: context.onEvent } : {}),
     settings: {
       ...(settings.maxBytesPerSecond ? { maxBytesPerSecond: settings.maxBytesPerSecond } : {}),
       quotaBytes: settings.quotaBytes,

@@ -5,7 +5,7 @@
  */
 import type { ModelSpec } from '../../../shared/manifest';
 import type { StatusReport } from '../../../shared/results';
-import type { ModelService } from '../ports';
+import type { ModelService, OrchestratorObserver } from '../ports';
 import type { AppSettings } from './settings-store';
 
 export type ClosableModelService = ModelService & {
@@ -19,6 +19,8 @@ export interface ModelServiceContext {
   models: () => ModelSpec[];
   /** Current settings (token, S3, bandwidth); read it when needed, it changes at runtime. */
   settings: () => AppSettings;
+  /** Metrics of the host (pass to the orchestrator's `onEvent`). */
+  onEvent?: OrchestratorObserver;
 }
 
 export type ModelServiceFactory = (context: ModelServiceContext) => ClosableModelService | Promise<ClosableModelService>;

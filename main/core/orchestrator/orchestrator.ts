@@ -22,6 +22,8 @@ import type {
   VerificationResult,
 } from '../../../shared/results';
 import type { Clock, DiskProbe, EnsureOptions, FileDownloader, HashPool, ModelService, VerifyOptions } from '../ports';
+import type { OrchestratorObserver } from '../ports';
+import { toStructuredError } from '../../../shared/errors';
 import { BlobStore } from '../store/blob-store';
 import { ensureModel, type EnsureDeps, type EnsureOutcome, type SourceResolverLike } from '../store/ensure-model';
 import { GarbageCollector } from '../store/garbage-collector';
@@ -57,6 +59,8 @@ export interface OrchestratorOptions {
   ownsHashPool?: boolean;
   /** Extra teardown run by close() (e.g. the connections of a downloader it created). */
   onClose?: () => Promise<void>;
+  /** Told what happens (downloads, verifications, gc, lock timeouts, failures) for metrics and logs. */
+  onEvent?: OrchestratorObserver;
 }
 
 export class Orchestrator implements ModelService {
@@ -75,15 +79,24 @@ export class Orchestrator implements ModelService {
   /** Variants this process is verifying right now (status says VERIFYING before the lock file shows it). */
   private readonly verifying = new Set<string>();
   private closed = false;
+  /** options.onEvent, made unable to throw into the operation it reports on. */
+  private readonly onEvent: OrchestratorObserver;
 
   constructor(private readonly options: OrchestratorOptions) {
+    this.onEvent = (event) => {
+      try {
+        options.onEvent?.(event);
+      } catch {
+        // Metrics and logs never break an operation.
+      }
+    };
     this.settings = withDefaultSettings(options.settings);
     this.layout = new ModelsRoot(options.root);
     this.root = this.layout.root;
     this.clock = options.clock ?? systemClock;
     this.diskProbe = options.diskProbe ?? createDiskProbe();
     this.blobs = new BlobStore(this.layout);
-    this.locks = new ModelLocks(this.layout.locksDir, this.clock, { staleMs: this.settings.lockStaleMs });
+    this.locks = new ModelLocks(this.layout.locksDir, this.clock, { staleMs: this.settings.lockStaleMs, onEvent: this.onEvent });
     this.states = new ModelStateStore(this.layout);
     this.negativeCache = new NegativeCache(
       this.clock,
@@ -104,6 +117,7 @@ export class Orchestrator implements ModelService {
       diskProbe: this.diskProbe,
       partialMaxAgeMs: this.settings.partialMaxAgeMs,
       onRemoved: (id, variant) => this.emitStatus(id, variant),
+      onEvent: this.onEvent,
     });
   }
 
@@ -159,6 +173,7 @@ export class Orchestrator implements ModelService {
       lockTimeoutMs: this.settings.lockTimeoutMs,
       fileConcurrency: Math.max(1, this.settings.fileConcurrency),
       onChange: () => this.emitStatus(id, variant),
+      onEvent: this.onEvent,
     };
   }
 
@@ -196,7 +211,10 @@ export class Orchestrator implements ModelService {
         },
       };
       try {
-        return await verifyModelVariant(deps, model, variant, options);
+        const result = await verifyModelVariant(deps, model, variant, options);
+        const badFiles = [...result.failedFiles, ...result.missingFiles];
+        this.onEvent({ type: 'verify-finished', id: model.id, variant, success: result.success, badFiles });
+        return result;
       } finally {
         if (this.verifying.delete(key)) this.emitStatus(model.id, variant);
       }
@@ -324,7 +342,9 @@ export class Orchestrator implements ModelService {
     try {
       return await work();
     } catch (error) {
-      throw toOrchestratorError(error, context);
+      const failure = toOrchestratorError(error, context);
+      this.onEvent({ type: 'operation-failed', operation: context.split(' ')[0] as string, error: toStructuredError(failure) });
+      throw failure;
     }
   }
 

@@ -13,8 +13,10 @@ import { OrchestratorError, toOrchestratorError, toStructuredError, type Structu
 import type { ModelSpec } from '../../../shared/manifest';
 import type { EnsureResult, FileProgress } from '../../../shared/results';
 import type { Clock, DiskProbe, EnsureOptions, FileDownloader, ModelProgress, ResolvedSource, SourceFailure } from '../ports';
+import type { OrchestratorObserver } from '../ports';
 import { Throttle } from '../progress-meter';
 import type { BlobStore, LinkMode } from './blob-store';
+import { EnsureEvents } from './ensure-events';
 import { syncDir } from './durable-write';
 import type { GarbageCollector } from './garbage-collector';
 import type { ModelLocks } from './model-locks';
@@ -50,6 +52,8 @@ export interface EnsureDeps {
   fileConcurrency: number;
   /** Called when this job changed what status would report. */
   onChange: () => void;
+  /** Metrics and logs (ports.ts OrchestratorEvent). */
+  onEvent?: OrchestratorObserver;
 }
 
 export interface EnsureOutcome extends EnsureResult {
@@ -98,6 +102,7 @@ export async function ensureModel(
   });
   const staging = path.join(layout.tmpDir, `${key}.staging-${randomBytes(4).toString('hex')}`);
   const throttle = new Throttle<ModelProgress>((p) => options.onProgress?.(p), 100);
+  const events = new EnsureEvents(deps.onEvent, model.id, variant, clock);
   try {
     // Another process may have finished this model while we waited for the lock.
     let inspection = await inspect();
@@ -118,6 +123,7 @@ export async function ensureModel(
       units = [];
       inspection = { ...inspection, files: inspection.files.filter((f) => !f.file.optional || f.inBlobs) };
     }
+    events.started(units);
     const fetching = new Set(units.flatMap((u) => u.paths));
     let skippedOptional: Array<{ path: string; error: StructuredError }> = [];
     const progress = new Map<string, number>();
@@ -158,6 +164,7 @@ export async function ensureModel(
     await assemble(deps, model, variant, present, staging, options.signal, lock.compromised);
 
     await states.update(model.id, variant, { corrupt: false, badFiles: [], lastUsed: clock.now(), lastVerifiedAt: clock.now() });
+    events.finished(fetched, present);
     options.onProgress?.(buildProgress(await inspect(), new Map(), 'done', fetched.source));
     return {
       id: model.id,
@@ -168,6 +175,7 @@ export async function ensureModel(
       ...(skippedOptional.length ? { skippedOptional } : {}),
     };
   } catch (error) {
+    events.failed(error, options.signal?.aborted === true);
     if (options.signal?.aborted) throw cancelled(what);
     throw toOrchestratorError(error, `ensure ${what}`);
   } finally {
@@ -227,7 +235,7 @@ async function preflight(deps: EnsureDeps, model: ModelSpec, variant: string, un
   const root = deps.layout.root;
   let free = (await deps.diskProbe.space(root)).free;
   if (free >= all + deps.safetyMarginBytes) return [];
-  await deps.gc.run({ targetFreeBytes: all + deps.safetyMarginBytes, ownLocks: [ownKey] });
+  await deps.gc.run({ targetFreeBytes: all + deps.safetyMarginBytes, ownLocks: [ownKey], trigger: 'disk-space' });
   free = (await deps.diskProbe.space(root)).free;
   if (free >= all + deps.safetyMarginBytes) return [];
   if (free >= required + deps.safetyMarginBytes) return units.filter((u) => u.optional);
@@ -345,6 +353,7 @@ async function fetchUnit(
     for (const failure of outcome.failures) deps.negativeCache.record(model.id, failure.source, failure.error);
     deps.negativeCache.clear(model.id, outcome.source);
     await deps.blobs.promote(outcome.filePath, unit.sha256, unit.size, unit.replace);
+    deps.onEvent?.({ type: 'file-fetched', id: model.id, variant, path: filePath, source: outcome.source, bytes: outcome.bytesFetched });
     return { bytesFetched: outcome.bytesFetched, source: outcome.source };
   } catch (error) {
     const e = toOrchestratorError(error);

@@ -9,6 +9,7 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { GcOptions, GcResult } from '../../../shared/results';
 import type { Clock, DiskProbe } from '../ports';
+import type { GcTrigger, OrchestratorObserver } from '../ports';
 import type { BlobStore } from './blob-store';
 import { planGarbageCollection, type GcCandidate, type GcPlan } from './gc-plan';
 import { listInstalledModels, removeModelDir } from './installed-models';
@@ -20,6 +21,8 @@ import type { ModelsRoot } from './models-root';
 export interface GcRunOptions extends GcOptions {
   /** Locks the caller itself holds (the ensure that asked for space); they do not block cleanup. */
   ownLocks?: string[];
+  /** Why it runs, for metrics (default 'manual'). */
+  trigger?: GcTrigger;
 }
 
 interface Leftovers {
@@ -38,6 +41,8 @@ export interface GcDeps {
   partialMaxAgeMs: number;
   /** Called after a model was evicted (for status events). */
   onRemoved?: (id: string, variant: string) => void;
+  /** Metrics and logs: told about every real (not dry) run. */
+  onEvent?: OrchestratorObserver;
 }
 
 export class GarbageCollector {
@@ -105,6 +110,12 @@ export class GarbageCollector {
     }
     for (const blob of leftovers.blobs) await blobs.remove(blob.sha256);
     for (const entry of [...leftovers.tmpEntries, ...leftovers.partialFiles]) await rm(entry.path, { recursive: true, force: true });
+    this.deps.onEvent?.({
+      type: 'gc-finished',
+      trigger: options.trigger ?? 'manual',
+      removed: removed.length,
+      bytesReclaimed: bytesReclaimed + orphanBytes,
+    });
     return { dryRun: false, removed, bytesReclaimed, orphanBytes };
   }
 

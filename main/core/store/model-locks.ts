@@ -11,7 +11,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { OrchestratorError } from '../../../shared/errors';
-import type { Clock } from '../ports';
+import type { Clock, OrchestratorObserver } from '../ports';
 
 export type LockPurpose = 'ensure' | 'verify' | 'remove' | 'gc';
 
@@ -36,11 +36,14 @@ export interface ModelLocksOptions {
   staleMs?: number;
   /** How often a waiter tries again. */
   pollMs?: number;
+  /** Metrics and logs: told about every LOCK_TIMEOUT. */
+  onEvent?: OrchestratorObserver;
 }
 
 export class ModelLocks {
   private readonly staleMs: number;
   private readonly pollMs: number;
+  private readonly onEvent: OrchestratorObserver | undefined;
 
   constructor(
     private readonly locksDir: string,
@@ -49,6 +52,7 @@ export class ModelLocks {
   ) {
     this.staleMs = Math.max(2_000, options.staleMs ?? 10_000);
     this.pollMs = options.pollMs ?? 100;
+    this.onEvent = options.onEvent;
   }
 
   lockPath(key: string): string {
@@ -72,7 +76,10 @@ export class ModelLocks {
       if (options.signal?.aborted)
         throw new OrchestratorError('CANCELLED', `ModelLocks.acquire: cancelled while waiting for the lock of ${options.what ?? key}.`);
       const left = deadline - this.clock.now();
-      if (left <= 0) throw await this.timeoutError(key, options.timeoutMs, options.what ?? key);
+      if (left <= 0) {
+        this.onEvent?.({ type: 'lock-timeout', what: options.what ?? key });
+        throw await this.timeoutError(key, options.timeoutMs, options.what ?? key);
+      }
       try {
         await this.clock.sleep(Math.min(this.pollMs, left), options.signal);
       } catch {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ModelSpec } from '../../../../shared/manifest';
 import { createHashPool } from '../../../../main/core/hash/hash-pool';
 import { Orchestrator, type OrchestratorSettings } from '../../../../main/core/orchestrator';
-import type { Clock, DiskProbe, FileDownloader, HashPool } from '../../../../main/core/ports';
+import type { Clock, DiskProbe, FileDownloader, HashPool, OrchestratorObserver } from '../../../../main/core/ports';
 import { createSourceResolver } from '../../../../main/core/sources/index';
 import { ModelsRoot } from '../../../../main/core/store/models-root';
 import { startFaultServer, type FaultServer } from '../../../helpers/fault-server';
@@ -96,6 +96,7 @@ export class TestBed {
       downloader?: FileDownloader;
       hashPool?: HashPool;
       root?: string;
+      onEvent?: OrchestratorObserver;
     } = {},
   ): Orchestrator {
     const root = options.root ?? this.root;
@@ -113,6 +114,7 @@ export class TestBed {
       diskProbe: options.diskProbe ?? roomyDisk,
       ...(options.clock ? { clock: options.clock } : {}),
       settings: { safetyMarginBytes: 0, ...options.settings },
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     this.orchestrators.push(orchestrator);
     return orchestrator;
