@@ -9,12 +9,13 @@ import { Agent } from 'undici';
 import type { Clock, DownloadOutcome, DownloadRequest, FileDownloader, HashPool } from '../ports';
 import type { FollowingHashPool } from '../hash/hash-pool';
 import { ConnectionBudget } from './connection-budget';
-import { runFileDownload, type DownloadTuning } from './file-download';
+import type { DownloadTuning } from './download-context';
+import { runFileDownload } from './file-download';
 import { systemClock } from '../system/system-clock';
 import { TokenBucket } from './token-bucket';
 
-export type { DownloadTuning } from './file-download';
-export { partialBytes } from './file-download';
+export type { DownloadTuning } from './download-context';
+export { partialBytes } from './partial-bytes';
 
 export interface DownloaderOptions extends Partial<DownloadTuning> {
   /** Folder for partial files and journals (`<root>/.partial`). */
