@@ -27,6 +27,10 @@ export interface GlobalOptions {
   root?: string;
   json: boolean;
   quiet: boolean;
+  /** --proxy URL, --ca-file FILE, --min-free SIZE (each also an environment variable, read in run-modelctl). */
+  proxy?: string;
+  caFile?: string;
+  minFreeBytes?: number;
 }
 
 export type Command =
@@ -66,11 +70,14 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   'max-size': { type: 'string' },
   'max-age': { type: 'string' },
+  proxy: { type: 'string' },
+  'ca-file': { type: 'string' },
+  'min-free': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
 
-const GLOBAL_OPTIONS: readonly OptionName[] = ['manifest', 'root', 'json', 'quiet', 'help'];
+const GLOBAL_OPTIONS: readonly OptionName[] = ['manifest', 'root', 'json', 'quiet', 'help', 'proxy', 'ca-file', 'min-free'];
 
 /** Options each command accepts besides the global ones, and its positional arguments. */
 export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[]; args: readonly string[] }> = {
@@ -106,6 +113,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const global: GlobalOptions = { json: values.json === true, quiet: values.quiet === true };
   if (values.manifest !== undefined) global.manifest = nonEmpty(values.manifest, '--manifest');
   if (values.root !== undefined) global.root = nonEmpty(values.root, '--root');
+  if (values.proxy !== undefined) global.proxy = values.proxy;
+  if (values['ca-file'] !== undefined) global.caFile = nonEmpty(values['ca-file'], '--ca-file');
+  if (values['min-free'] !== undefined) global.minFreeBytes = parseMinFree(values['min-free'], '--min-free');
 
   const [name, ...args] = positionals;
   if (name === undefined) {
@@ -195,6 +205,13 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       return { command, global };
     }
   }
+}
+
+/** A free-space margin (`--min-free`, `MODELS_MIN_FREE`): bytes or a size with a unit; 0 is allowed. */
+export function parseMinFree(value: string, from: string): number {
+  const size = parseSize(value);
+  if (size === null) throw new UsageError(`${from} ${JSON.stringify(value)} is not a size. Use bytes or a unit, like 1G, 200MiB or 0.`);
+  return size;
 }
 
 export function usageLine(name: CommandName): string {

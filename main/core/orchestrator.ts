@@ -39,6 +39,7 @@ import { createSourceResolver, type SourceResolverOptions } from './sources/inde
 import { createDiskProbe } from './system/disk-probe';
 import { systemClock } from './system/system-clock';
 import { pathExists } from './system/path-exists';
+import type { NetworkOptions } from './net/http-dispatcher';
 
 export interface OrchestratorSettings {
   /** Free space kept in reserve beyond what a download needs. */
@@ -559,6 +560,8 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 export interface CreateOrchestratorOptions extends OrchestratorOptions {
   /** How the default source resolver reaches local mirrors, S3 and the Hugging Face Hub. */
   sources?: SourceResolverOptions;
+  /** Proxy and CA file for the downloader's requests (default: HTTP(S)_PROXY, NO_PROXY, the default roots). */
+  network?: NetworkOptions;
 }
 
 /**
@@ -580,6 +583,7 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
       clock,
       ...(settings.maxBytesPerSecond !== undefined ? { maxBytesPerSecond: settings.maxBytesPerSecond } : {}),
       ...(settings.retries !== undefined ? { retries: settings.retries } : {}),
+      ...(options.network ? { network: options.network } : {}),
     }));
   const previousClose = options.onClose;
   return new Orchestrator({

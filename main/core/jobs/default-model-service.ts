@@ -50,6 +50,8 @@ export function createDefaultModelService(context: ModelServiceContext): Closabl
     settings: {
       ...(settings.maxBytesPerSecond ? { maxBytesPerSecond: settings.maxBytesPerSecond } : {}),
       quotaBytes: settings.quotaBytes,
+      ...(settings.minFreeBytes !== null ? { safetyMarginBytes: settings.minFreeBytes } : {}),
     },
+    network: { proxy: settings.proxy, caFile: settings.caFile },
   });
 }

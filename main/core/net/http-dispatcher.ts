@@ -98,6 +98,11 @@ export class HttpDispatcher extends Dispatcher {
   }
 }
 
+/** The proxy `url` goes through when `dispatcher` is ours (redacted), else null. */
+export function proxyOf(dispatcher: Dispatcher, url: string | URL): string | null {
+  return dispatcher instanceof HttpDispatcher ? dispatcher.proxyFor(url) : null;
+}
+
 /**
  * Builds the dispatcher for the core's requests. Throws INVALID_CONFIG for a proxy that is not
  * an http(s) URL or a CA file that cannot be read.

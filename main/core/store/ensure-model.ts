@@ -219,7 +219,7 @@ async function preflight(deps: EnsureDeps, model: ModelSpec, variant: string, un
   if (free >= required + deps.safetyMarginBytes) return units.filter((u) => u.optional);
   throw new OrchestratorError(
     'NO_SPACE',
-    `Not enough disk space for ${model.id} (${variant}): ${formatBinaryBytes(required)} still to download plus a safety margin of ${formatBinaryBytes(deps.safetyMarginBytes)}, but only ${formatBinaryBytes(free)} free in ${root} after garbage collection. Free some space, unpin models you no longer need, or choose another models folder.`,
+    `Not enough disk space for ${model.id} (${variant}): ${formatBinaryBytes(required)} still to download plus a safety margin of ${formatBinaryBytes(deps.safetyMarginBytes)}, but only ${formatBinaryBytes(free)} free in ${root} after garbage collection. Free some space, unpin models you no longer need, choose another models folder, or lower the margin (--min-free SIZE, MODELS_MIN_FREE, or "Keep free on disk" in Settings).`,
     {
       id: model.id,
       variant,
