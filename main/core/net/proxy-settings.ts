@@ -47,7 +47,7 @@ export function resolveProxySettings(explicit: string | null | undefined, env: P
   return {
     httpProxy: httpProxy === null ? null : normalizeProxyUrl(httpProxy),
     httpsProxy: httpsProxy === null ? null : normalizeProxyUrl(httpsProxy),
-    noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
+    noProxy: pick(env.no_proxy, env.NO_PROXY) ?? '',
   };
 }
 

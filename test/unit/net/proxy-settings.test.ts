@@ -47,6 +47,8 @@ describe('proxy choice (as curl makes it)', () => {
     expect(via({ ...env, NO_PROXY: 'localhost, 10.0.0.0/8' }, 'http://11.1.2.3/')).toBe(P);
     expect(via({ ...env, NO_PROXY: '::1' }, 'http://[::1]:80/')).toBeNull();
     expect(via({ ...env, NO_PROXY: 'A.TEST' }, 'http://a.test/')).toBeNull();
+    // A blank no_proxy does not hide NO_PROXY (blank counts as unset, as for the proxies).
+    expect(via({ ...env, no_proxy: '', NO_PROXY: 'a.test' }, 'http://a.test/')).toBeNull();
     // `*` inside a list is not a wildcard (curl ignores it there too).
     expect(via({ ...env, NO_PROXY: 'x.test,*' }, 'http://a.test/')).toBe(P);
   });
