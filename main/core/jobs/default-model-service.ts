@@ -52,6 +52,7 @@ export function createDefaultModelService(context: ModelServiceContext): Closabl
       quotaBytes: settings.quotaBytes,
       ...(settings.minFreeBytes !== null ? { safetyMarginBytes: settings.minFreeBytes } : {}),
     },
-    network: { proxy: settings.proxy, caFile: settings.caFile },
+    // Settings first; empty falls back to MODELS_PROXY / MODELS_CA_FILE, then HTTP(S)_PROXY and the default roots.
+    network: { proxy: settings.proxy ?? process.env.MODELS_PROXY ?? null, caFile: settings.caFile ?? process.env.MODELS_CA_FILE ?? null },
   });
 }
