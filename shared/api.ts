@@ -89,6 +89,13 @@ export interface SettingsView {
    * (a file only this user can read, when no keychain is available). Absent from older hosts.
    */
   secretStorage?: 'os-keychain' | 'file';
+  /** Network and disk (absent from older hosts): the proxy without its credentials (null = the environment's HTTP(S)_PROXY), */
+  proxy?: string | null;
+  /** whether the saved proxy URL holds a user and password (never returned), */
+  proxyCredentialsSet?: boolean;
+  /** the CA certificates file trusted besides the default roots, and the free space kept beyond downloads (null = 1 GiB). */
+  caFile?: string | null;
+  minFreeBytes?: number | null;
 }
 
 export interface AppInfo {
@@ -164,6 +171,12 @@ const SettingsPatch = z.strictObject({
       secretAccessKey: nullableSecret.optional(),
     })
     .optional(),
+  /** A proxy URL (may hold user:password@); null or '' = use the environment. */
+  proxy: nullableSecret.optional(),
+  /** A PEM file of extra CA certificates; null or '' = none. */
+  caFile: z.union([z.string().max(4096), z.null()]).optional(),
+  /** Free space to keep beyond a download in bytes; null = the default (1 GiB). */
+  minFreeBytes: z.union([nonNegativeInt, z.null()]).optional(),
 });
 
 /** `getHealth`: every model, or only these ids. */

@@ -89,6 +89,10 @@ const GLOBAL = [
   "  --metrics-file F  write this run's Prometheus metrics to F at the end (atomically; node_exporter textfile collector)",
   '  --log-format FMT  json: one JSON object a line on stderr (env MODELS_LOG_FORMAT); text: the default',
   '  -h, --help        show help',
+  '  --proxy URL       proxy for every request, http://[user:password@]host:port (env MODELS_PROXY;',
+  '                    default HTTPS_PROXY / HTTP_PROXY, with NO_PROXY)',
+  '  --ca-file FILE    PEM file of a company CA to trust besides the usual ones (env MODELS_CA_FILE)',
+  '  --min-free SIZE   free space kept on the volume beyond a download, e.g. 200M (env MODELS_MIN_FREE; default 1G)',
 ].join('\n');
 
 export function helpText(topic?: CommandName): string {

@@ -36,6 +36,10 @@ export interface GlobalOptions {
   metricsFile?: string;
   /** `json`: one JSON object a line on stderr (also MODELS_LOG_FORMAT); `text` (default): the human output. */
   logFormat?: LogFormat;
+  /** --proxy URL, --ca-file FILE, --min-free SIZE (each also an environment variable, read in run-modelctl). */
+  proxy?: string;
+  caFile?: string;
+  minFreeBytes?: number;
 }
 
 export type LogFormat = 'json' | 'text';
@@ -106,11 +110,25 @@ const OPTIONS = {
   'metrics-file': { type: 'string' },
   'log-format': { type: 'string' },
   budget: { type: 'string' },
+  proxy: { type: 'string' },
+  'ca-file': { type: 'string' },
+  'min-free': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
 
-const GLOBAL_OPTIONS: readonly OptionName[] = ['manifest', 'root', 'json', 'quiet', 'help', 'metrics-file', 'log-format'];
+const GLOBAL_OPTIONS: readonly OptionName[] = [
+  'manifest',
+  'root',
+  'json',
+  'quiet',
+  'help',
+  'metrics-file',
+  'log-format',
+  'proxy',
+  'ca-file',
+  'min-free',
+];
 
 /** Options each command accepts besides the global ones, and its positional arguments. */
 export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[]; args: readonly string[] }> = {
@@ -153,6 +171,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (values.root !== undefined) global.root = nonEmpty(values.root, '--root');
   if (values['metrics-file'] !== undefined) global.metricsFile = nonEmpty(values['metrics-file'], '--metrics-file');
   if (values['log-format'] !== undefined) global.logFormat = logFormatOf(values['log-format'], '--log-format');
+  if (values.proxy !== undefined) global.proxy = values.proxy;
+  if (values['ca-file'] !== undefined) global.caFile = nonEmpty(values['ca-file'], '--ca-file');
+  if (values['min-free'] !== undefined) global.minFreeBytes = parseMinFree(values['min-free'], '--min-free');
 
   const [name, ...args] = positionals;
   if (name === undefined) {
@@ -317,6 +338,13 @@ function parseCatalogCommand(
     case 'remove':
       return { name, id: args[0] as string, ...variant };
   }
+}
+
+/** A free-space margin (`--min-free`, `MODELS_MIN_FREE`): bytes or a size with a unit; 0 is allowed. */
+export function parseMinFree(value: string, from: string): number {
+  const size = parseSize(value);
+  if (size === null) throw new UsageError(`${from} ${JSON.stringify(value)} is not a size. Use bytes or a unit, like 1G, 200MiB or 0.`);
+  return size;
 }
 
 export function usageLine(name: CommandName): string {

@@ -14,7 +14,8 @@ import { loadManifestFile, ModelRegistry } from '../core/manifest/index';
 import { defaultModelsRoot } from '../core/store/default-root';
 import { runCatalogCommand } from './catalog-commands';
 import { helpText } from './help-text';
-import { parseCommandLine, UsageError, type Command, type CommandLine } from './parse-command-line';
+import { parseCommandLine, parseMinFree, UsageError, type Command, type CommandLine, type GlobalOptions } from './parse-command-line';
+import type { NetworkOptions } from '../core/net/http-dispatcher';
 import { resultDocuments } from './result-documents';
 import { resultText } from './result-text';
 import { startRunTelemetry, type RunTelemetry } from './run-telemetry';
@@ -38,9 +39,11 @@ export interface ModelctlIo {
 export interface ServiceOptions {
   root: string;
   models: ModelSpec[];
-  settings?: { maxBytesPerSecond?: number };
+  settings?: { maxBytesPerSecond?: number; safetyMarginBytes?: number };
   /** Metrics and JSON logs of this run. */
   onEvent?: OrchestratorObserver;
+  /** Proxy and CA file (--proxy/MODELS_PROXY, --ca-file/MODELS_CA_FILE) and the environment for HTTP(S)_PROXY. */
+  network?: NetworkOptions;
 }
 
 export async function runModelctl(io: ModelctlIo): Promise<number> {
@@ -112,6 +115,7 @@ async function execute(
   const options: ServiceOptions = { root, models: registry.models(), onEvent: telemetry.observe };
   if (command.name === 'ensure' && command.maxBytesPerSecond !== undefined)
     options.settings = { maxBytesPerSecond: command.maxBytesPerSecond };
+  Object.assign(options, networkAndMargin(global, io.env, options.settings));
   // Loaded on demand: help, validate and usage errors answer without starting the core.
   const createService = io.createService ?? (await import('../core/orchestrator')).createOrchestrator;
   const service = createService(options);
@@ -224,6 +228,17 @@ function phaseLabel(phase: string): string {
     default:
       return 'Downloading';
   }
+}
+
+/** --proxy, --ca-file and --min-free, each falling back to MODELS_PROXY, MODELS_CA_FILE and MODELS_MIN_FREE. */
+function networkAndMargin(global: GlobalOptions, env: NodeJS.ProcessEnv, settings: ServiceOptions['settings']): Partial<ServiceOptions> {
+  const proxy = global.proxy ?? env.MODELS_PROXY;
+  const caFile = global.caFile ?? (env.MODELS_CA_FILE ? env.MODELS_CA_FILE : undefined);
+  const minFree = global.minFreeBytes ?? (env.MODELS_MIN_FREE?.trim() ? parseMinFree(env.MODELS_MIN_FREE, 'MODELS_MIN_FREE') : undefined);
+  return {
+    network: { env, ...(proxy ? { proxy } : {}), ...(caFile ? { caFile } : {}) },
+    ...(minFree !== undefined ? { settings: { ...settings, safetyMarginBytes: minFree } } : {}),
+  };
 }
 
 /** --manifest, then MODELS_MANIFEST, then ./models.toml, then ./models.json. */

@@ -1,4 +1,4 @@
-/** Settings: where models live, download limits, quota, and source credentials (write-only). */
+/** Settings: where models live, download limits, quota, network (proxy, CA file), and source credentials (write-only). */
 import { useState, type FormEvent } from 'react';
 import type { SettingsPatch } from '../../shared/api';
 import { useActions, useAppStore } from '../store/app-context';
@@ -20,6 +20,11 @@ export function SettingsDialog() {
   const [region, setRegion] = useState(settings?.s3.region ?? '');
   const [accessKeyId, setAccessKeyId] = useState(settings?.s3.accessKeyId ?? '');
   const [secret, setSecret] = useState('');
+  // Network and free-space margin: sent only when changed, so a saved proxy keeps its (never shown) credentials.
+  const savedMinFree = settings?.minFreeBytes != null ? formatBytes(settings.minFreeBytes) : '';
+  const [minFree, setMinFree] = useState(savedMinFree);
+  const [proxy, setProxy] = useState(settings?.proxy ?? '');
+  const [caFile, setCaFile] = useState(settings?.caFile ?? '');
   const [error, setError] = useState<string | null>(null);
   const close = () => openDialog(null);
 
@@ -29,7 +34,8 @@ export function SettingsDialog() {
     if (root.trim() && root.trim() !== settings?.modelsRoot) patch.modelsRoot = root.trim();
     const bw = bandwidth.trim() ? parseBytes(bandwidth.replace(/\/s$/i, '')) : 0;
     const q = quota.trim() ? parseBytes(quota) : 0;
-    if (bw === null || q === null) {
+    const margin = minFree.trim() ? parseBytes(minFree) : null;
+    if (bw === null || q === null || (minFree.trim() && margin === null)) {
       setError('Write sizes like "20 GB" or "5 MB".');
       return;
     }
@@ -39,6 +45,9 @@ export function SettingsDialog() {
     else if (clearHf) patch.hfToken = null;
     patch.s3 = { endpoint: endpoint.trim() || null, region: region.trim() || null, accessKeyId: accessKeyId.trim() || null };
     if (secret) patch.s3.secretAccessKey = secret;
+    if (minFree.trim() !== savedMinFree) patch.minFreeBytes = margin;
+    if (proxy.trim() !== (settings?.proxy ?? '')) patch.proxy = proxy.trim() || null;
+    if (caFile.trim() !== (settings?.caFile ?? '')) patch.caFile = caFile.trim() || null;
     if (await actions.saveSettings(patch)) close();
   };
 
@@ -58,6 +67,46 @@ export function SettingsDialog() {
             <span>Quota for models</span>
             <input value={quota} onChange={(e) => setQuota(e.target.value)} placeholder="No quota" data-testid="settings-quota" />
             <small className="muted">Clean-up keeps models under this size, least recently used first; pinned models stay.</small>
+          </label>
+          <label>
+            <span>Keep free on disk</span>
+            <input
+              value={minFree}
+              onChange={(e) => setMinFree(e.target.value)}
+              placeholder="1 GiB (default)"
+              data-testid="settings-min-free"
+            />
+            <small className="muted">A download starts only if this much space stays free after it.</small>
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Network</legend>
+          <label>
+            <span>Proxy</span>
+            <input
+              value={proxy}
+              onChange={(e) => setProxy(e.target.value)}
+              placeholder="From the environment (HTTPS_PROXY, HTTP_PROXY)"
+              spellCheck={false}
+              autoComplete="off"
+              data-testid="settings-proxy"
+            />
+            <small className="muted">
+              {settings?.proxyCredentialsSet
+                ? 'A user and password are saved with this proxy; type the whole URL to replace them.'
+                : 'http://host:port, or http://user:password@host:port. Empty uses the environment; NO_PROXY always applies.'}
+            </small>
+          </label>
+          <label>
+            <span>CA certificates file</span>
+            <input
+              value={caFile}
+              onChange={(e) => setCaFile(e.target.value)}
+              placeholder="None (the system's usual CAs)"
+              spellCheck={false}
+              data-testid="settings-ca-file"
+            />
+            <small className="muted">A PEM file with your company's CA, trusted in addition to the usual ones.</small>
           </label>
         </fieldset>
         <fieldset>

@@ -9,6 +9,7 @@
  * - `single-stream`: the server ignores Range: fetch the whole file in one stream.
  */
 import { OrchestratorError } from '../../../shared/errors';
+import { describeNetworkError, type NetworkTarget } from '../net/network-error';
 
 export type AttemptKind = 'transient' | 'source' | 'fatal' | 'invalidate' | 'single-stream';
 
@@ -51,8 +52,17 @@ const NETWORK_CODES = new Set([
 /** Errors meaning the source's host cannot be reached at all, as opposed to a transfer that broke. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** A network-level error (reset, refused, timeout) as a transient attempt failure. */
-export function networkFailure(error: unknown, where: string): AttemptError | null {
+/**
+ * A network-level error as an attempt failure: an untrusted certificate or a proxy refusing us
+ * means this source cannot be used (the next one may work); an unreachable proxy is like an
+ * unreachable host; resets, refusals and timeouts are transient.
+ */
+export function networkFailure(error: unknown, where: string, target?: NetworkTarget): AttemptError | null {
+  const described = target ? describeNetworkError(error, target) : null;
+  if (described) {
+    const unreachable = described.details.reason === 'proxy-unreachable';
+    return new AttemptError(unreachable ? 'transient' : 'source', described, undefined, false, unreachable);
+  }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !NETWORK_CODES.has(code)) return null;
   const timeout = code.includes('TIMEOUT') || code === 'ETIMEDOUT';

@@ -5,7 +5,6 @@
  * named by content, so the same file in two models shares one partial, and two concurrent
  * requests for the same content in this process share one download.
  */
-import { Agent } from 'undici';
 import type { Clock, DownloadOutcome, DownloadRequest, FileDownloader, HashPool } from '../ports';
 import type { FollowingHashPool } from '../hash/hash-pool';
 import { ConnectionBudget } from './connection-budget';
@@ -13,6 +12,7 @@ import type { DownloadTuning } from './download-context';
 import { runFileDownload } from './file-download';
 import { systemClock } from '../system/system-clock';
 import { TokenBucket } from './token-bucket';
+import { createHttpDispatcher, type HttpDispatcher, type NetworkOptions } from '../net/http-dispatcher';
 
 export type { DownloadTuning } from './download-context';
 export { partialBytes } from './partial-bytes';
@@ -31,6 +31,8 @@ export interface DownloaderOptions extends Partial<DownloadTuning> {
   maxBytesPerSecond?: number;
   /** Time to connect and to get response headers (default 30 s). */
   requestTimeoutMs?: number;
+  /** Proxy and CA file for every request (default: HTTP(S)_PROXY, NO_PROXY and the default roots). */
+  network?: NetworkOptions;
 }
 
 const MiB = 1024 * 1024;
@@ -61,7 +63,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
 };
 
 export class Downloader implements FileDownloader {
-  private readonly agent: Agent;
+  private agent: HttpDispatcher | null = null;
   private readonly budget: ConnectionBudget;
   private readonly rate: TokenBucket;
   private readonly tuning: DownloadTuning;
@@ -77,9 +79,20 @@ export class Downloader implements FileDownloader {
     }
     this.tuning = tuning;
     const perHost = options.maxConnectionsPerHost ?? 16;
-    const timeout = options.requestTimeoutMs ?? 30_000;
-    this.agent = new Agent({
-      connections: perHost,
+    this.budget = new ConnectionBudget(options.maxConnections ?? 16, perHost);
+    this.rate = new TokenBucket(this.clock, options.maxBytesPerSecond ?? 0);
+  }
+
+  /**
+   * Built on first use, so a CA file that cannot be read fails the download that needs it with
+   * INVALID_CONFIG (and a clear message) instead of keeping the app from starting.
+   */
+  private dispatcher(): HttpDispatcher {
+    if (this.agent) return this.agent;
+    const timeout = this.options.requestTimeoutMs ?? 30_000;
+    this.agent = createHttpDispatcher({
+      ...this.options.network,
+      connections: this.options.maxConnectionsPerHost ?? 16,
       pipelining: 1,
       keepAliveTimeout: 30_000,
       connectTimeout: timeout,
@@ -88,20 +101,25 @@ export class Downloader implements FileDownloader {
       // deliberately pause reading under a bandwidth limit.
       bodyTimeout: 0,
     });
-    this.budget = new ConnectionBudget(options.maxConnections ?? 16, perHost);
-    this.rate = new TokenBucket(this.clock, options.maxBytesPerSecond ?? 0);
+    return this.agent;
   }
 
   download(request: DownloadRequest): Promise<DownloadOutcome> {
     const key = request.file.sha256.toLowerCase();
     const running = this.inFlight.get(key);
     if (running) return running;
+    let dispatcher: HttpDispatcher;
+    try {
+      dispatcher = this.dispatcher();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const p = runFileDownload(
       {
         partialDir: this.options.partialDir,
         hashPool: this.options.hashPool,
         clock: this.clock,
-        dispatcher: this.agent,
+        dispatcher,
         budget: this.budget,
         rate: this.rate,
         tuning: this.tuning,
@@ -123,6 +141,6 @@ export class Downloader implements FileDownloader {
 
   /** Closes the keep-alive connections. Running downloads should be cancelled first. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent?.close();
   }
 }

@@ -10,6 +10,7 @@ import { OrchestratorError } from '../../../shared/errors';
 import type { Clock, ResolvedSource } from '../ports';
 import { redactUrl } from '../sources/url-path';
 import { AttemptError, parseRetryAfter } from './attempt-error';
+import { proxyAuthFailure } from '../net/network-error';
 import { sendHttpRequest, type HttpResponse } from './http-response';
 import { ResponseLengthGuard } from './response-length-guard';
 import type { SourceValidator } from './journal';
@@ -214,6 +215,8 @@ function statusFailure(status: number, headers: Headers, where: string, now: num
     const help = authHelp ?? 'Check the token or credentials for this source.';
     return sourceError('source', 'AUTH_FAIL', where, `access denied (HTTP ${status}). ${help}`, { status });
   }
+  // A plain-forwarding proxy answers 407 itself when it wants credentials.
+  if (status === 407) return new AttemptError('source', proxyAuthFailure(URL.canParse(where) ? new URL(where).host : where, null));
   if (status === 404 || status === 410) {
     return sourceError(
       'source',

@@ -9,6 +9,8 @@ import { OrchestratorError, isAbortError, toOrchestratorError } from '../../../s
 import type { ResolvedSource } from '../ports';
 import { redactUrl } from '../sources/url-path';
 import { AttemptError, networkFailure } from './attempt-error';
+import { proxyOf } from '../net/http-dispatcher';
+import type { NetworkTarget } from '../net/network-error';
 import type { DownloadTuning, FileDownloadContext } from './download-context';
 import { fetchFilePiece } from './fetch-file-piece';
 import { fetchHttpPiece, type HttpSourceState } from './fetch-http-piece';
@@ -106,7 +108,8 @@ export async function fetchPieceWithRetries(job: PieceFetch, piece: Piece, stop:
       if (fatal) throw fatal;
       if (stop.aborted) throw error;
       const where = src.kind === 'http' ? redactUrl(src.url) : src.base;
-      const failure = classifyAttemptFailure(error, why, where, tuning);
+      const target = src.kind === 'http' ? { url: new URL(src.url), proxy: proxyOf(ctx.dispatcher, src.url) } : undefined;
+      const failure = classifyAttemptFailure(error, why, where, tuning, target);
       if (failure.kind !== 'transient') throw failure;
       if (piece.written > before) piece.attempts = 0;
       if (!failure.free) piece.attempts++;
@@ -150,6 +153,7 @@ export function classifyAttemptFailure(
   why: AbortReason | null,
   where: string,
   tuning: Pick<DownloadTuning, 'stallTimeoutMs' | 'minBytesPerSecond'>,
+  target?: NetworkTarget,
 ): AttemptError {
   if (error instanceof AttemptError) return error;
   if (why === 'stalled' || why === 'too-slow') {
@@ -178,7 +182,7 @@ export function classifyAttemptFailure(
       true,
     );
   }
-  const net = networkFailure(error, where);
+  const net = networkFailure(error, where, target);
   if (net) return net;
   if (isAbortError(error)) {
     return new AttemptError(

@@ -355,9 +355,10 @@ export class AppService implements ApiService {
     const before = this.settings.get();
     const saved = await this.settings.update(patch.modelsRoot !== undefined ? { ...patch, modelsRoot: nextRoot } : patch);
     this.queue.setParallel(saved.parallelDownloads);
-    // The orchestrator takes root, bandwidth and quota at construction: build a new one.
+    // The orchestrator takes root, bandwidth, quota, margin, proxy and CA at construction: build a new one.
     // Running downloads finish on the old one, which is closed after its last call.
-    if (nextRoot !== this.root || before.maxBytesPerSecond !== saved.maxBytesPerSecond || before.quotaBytes !== saved.quotaBytes) {
+    const rebuild = (['maxBytesPerSecond', 'quotaBytes', 'minFreeBytes', 'proxy', 'caFile'] as const).some((k) => before[k] !== saved[k]);
+    if (nextRoot !== this.root || rebuild) {
       const rootChanged = nextRoot !== this.root;
       await this.services.replace(nextRoot);
       this.root = nextRoot;

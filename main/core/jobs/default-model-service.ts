@@ -51,6 +51,9 @@ export function createDefaultModelService(context: ModelServiceContext): Closabl
     settings: {
       ...(settings.maxBytesPerSecond ? { maxBytesPerSecond: settings.maxBytesPerSecond } : {}),
       quotaBytes: settings.quotaBytes,
+      ...(settings.minFreeBytes !== null ? { safetyMarginBytes: settings.minFreeBytes } : {}),
     },
+    // Settings first; empty falls back to MODELS_PROXY / MODELS_CA_FILE, then HTTP(S)_PROXY and the default roots.
+    network: { proxy: settings.proxy ?? process.env.MODELS_PROXY ?? null, caFile: settings.caFile ?? process.env.MODELS_CA_FILE ?? null },
   });
 }

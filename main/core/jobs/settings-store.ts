@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { SettingsPatch, SettingsView } from '../../../shared/api';
 import { OrchestratorError, toOrchestratorError } from '../../../shared/errors';
+import { readCaFile } from '../net/ca-certificates';
+import { normalizeProxyUrl, redactProxyUrl } from '../net/proxy-settings';
 
 export interface SecretCodec {
   /** Short name stored next to sealed values, e.g. 'safeStorage'. */
@@ -25,6 +27,12 @@ export interface AppSettings {
   quotaBytes: number | null;
   hfToken: string | null;
   s3: { endpoint: string | null; region: string | null; accessKeyId: string | null; secretAccessKey: string | null };
+  /** Proxy URL for every request (may hold credentials, so stored like a secret); null = the environment. */
+  proxy: string | null;
+  /** PEM file of CA certificates trusted besides the default roots; null = none. */
+  caFile: string | null;
+  /** Free space kept beyond a download's bytes; null = the default (1 GiB). */
+  minFreeBytes: number | null;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -34,6 +42,9 @@ export const DEFAULT_SETTINGS: AppSettings = {
   quotaBytes: null,
   hfToken: null,
   s3: { endpoint: null, region: null, accessKeyId: null, secretAccessKey: null },
+  proxy: null,
+  caFile: null,
+  minFreeBytes: null,
 };
 
 const secretOnDisk = z.union([z.null(), z.strictObject({ codec: z.string(), value: z.string() })]);
@@ -54,9 +65,20 @@ const fileSchema = z.object({
       secretAccessKey: secretOnDisk.default(null),
     })
     .default({ endpoint: null, region: null, accessKeyId: null, secretAccessKey: null }),
+  proxy: secretOnDisk.default(null),
+  caFile: nullableString.default(null),
+  minFreeBytes: z.union([z.number().int().min(0), z.null()]).default(null),
 });
 
 const PLAIN = 'plain';
+
+/** The CA file to save: blank clears it; a file without a readable PEM certificate is refused (INVALID_CONFIG). */
+function checkedCaFile(value: string | null): string | null {
+  const file = value?.trim();
+  if (!file) return null;
+  readCaFile(file);
+  return file;
+}
 
 export class SettingsStore {
   private current: AppSettings = structuredClone(DEFAULT_SETTINGS);
@@ -100,6 +122,9 @@ export class SettingsStore {
         accessKeyId: parsed.s3.accessKeyId,
         secretAccessKey: this.openSecret(parsed.s3.secretAccessKey),
       },
+      proxy: this.openSecret(parsed.proxy),
+      caFile: parsed.caFile,
+      minFreeBytes: parsed.minFreeBytes,
     };
     return this.get();
   }
@@ -123,6 +148,10 @@ export class SettingsStore {
       if (s3.accessKeyId !== undefined) next.s3.accessKeyId = s3.accessKeyId || null;
       if (s3.secretAccessKey !== undefined) next.s3.secretAccessKey = s3.secretAccessKey || null;
     }
+    // A proxy or CA file that cannot work is refused here, when the user can still fix it.
+    if (patch.proxy !== undefined) next.proxy = patch.proxy?.trim() ? normalizeProxyUrl(patch.proxy.trim()) : null;
+    if (patch.caFile !== undefined) next.caFile = checkedCaFile(patch.caFile);
+    if (patch.minFreeBytes !== undefined) next.minFreeBytes = patch.minFreeBytes;
     await this.save(next);
     this.current = next;
     return this.get();
@@ -144,6 +173,10 @@ export class SettingsStore {
         secretAccessKeySet: Boolean(s.s3.secretAccessKey),
       },
       secretStorage: this.codec ? 'os-keychain' : 'file',
+      proxy: s.proxy === null ? null : redactProxyUrl(s.proxy),
+      proxyCredentialsSet: s.proxy !== null && new URL(s.proxy).username !== '',
+      caFile: s.caFile,
+      minFreeBytes: s.minFreeBytes,
     };
   }
 
@@ -156,6 +189,9 @@ export class SettingsStore {
       quotaBytes: settings.quotaBytes,
       hfToken: this.sealSecret(settings.hfToken),
       s3: { ...settings.s3, secretAccessKey: this.sealSecret(settings.s3.secretAccessKey) },
+      proxy: this.sealSecret(settings.proxy),
+      caFile: settings.caFile,
+      minFreeBytes: settings.minFreeBytes,
     };
     try {
       await mkdir(dirname(this.file), { recursive: true });

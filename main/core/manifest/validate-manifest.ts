@@ -77,11 +77,13 @@ function checkSchemaVersion(document: Table, problems: Problems, context: Valida
   if (version !== 1) {
     // A different schema may legitimately look different, so stop here rather than listing
     // "problems" that are really features of a newer format.
-    const shown = typeof version === 'bigint' ? version.toString() : (JSON.stringify(version) ?? String(version));
+    // TOML gives big integers as bigint, also inside arrays: show and keep them as plain JSON.
+    const plain = JSON.stringify(version, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) as string | undefined;
+    const shown = plain ?? String(version);
     throw new OrchestratorError(
       'SCHEMA_VERSION_MISMATCH',
       `${where(context)}uses schema_version ${shown}, but this version of Model Orchestrator reads schema_version 1. Update the application or convert the manifest.`,
-      { ...pathDetails(context), schemaVersion: typeof version === 'bigint' ? version.toString() : version, supported: [1] },
+      { ...pathDetails(context), schemaVersion: plain === undefined ? shown : (JSON.parse(plain) as unknown), supported: [1] },
     );
   }
 }

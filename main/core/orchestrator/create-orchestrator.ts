@@ -4,6 +4,7 @@
  * retries from settings), the source resolver, the system clock and the disk probe.
  */
 import { Downloader } from '../download/downloader';
+import type { NetworkOptions } from '../net/http-dispatcher';
 import { createHashPool } from '../hash/hash-pool';
 import { createSourceResolver, type SourceResolverOptions } from '../sources/index';
 import { ModelsRoot } from '../store/models-root';
@@ -15,6 +16,8 @@ import { withDefaultSettings } from './orchestrator-settings';
 export interface CreateOrchestratorOptions extends OrchestratorOptions {
   /** How the default source resolver reaches local mirrors, S3 and the Hugging Face Hub. */
   sources?: SourceResolverOptions;
+  /** Proxy and CA file for the downloader's requests (default: HTTP(S)_PROXY, NO_PROXY, the default roots). */
+  network?: NetworkOptions;
 }
 
 export function createOrchestrator(options: CreateOrchestratorOptions): Orchestrator {
@@ -31,6 +34,7 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
       clock,
       ...(settings.maxBytesPerSecond !== undefined ? { maxBytesPerSecond: settings.maxBytesPerSecond } : {}),
       ...(settings.retries !== undefined ? { retries: settings.retries } : {}),
+      ...(options.network ? { network: options.network } : {}),
     }));
   const previousClose = options.onClose;
   return new Orchestrator({

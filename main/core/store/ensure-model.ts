@@ -241,7 +241,7 @@ async function preflight(deps: EnsureDeps, model: ModelSpec, variant: string, un
   if (free >= required + deps.safetyMarginBytes) return units.filter((u) => u.optional);
   throw new OrchestratorError(
     'NO_SPACE',
-    `Not enough disk space for ${model.id} (${variant}): ${formatBinaryBytes(required)} still to download plus a safety margin of ${formatBinaryBytes(deps.safetyMarginBytes)}, but only ${formatBinaryBytes(free)} free in ${root} after garbage collection. Free some space, unpin models you no longer need, or choose another models folder.`,
+    `Not enough disk space for ${model.id} (${variant}): ${formatBinaryBytes(required)} still to download plus a safety margin of ${formatBinaryBytes(deps.safetyMarginBytes)}, but only ${formatBinaryBytes(free)} free in ${root} after garbage collection. Free some space, unpin models you no longer need, choose another models folder, or lower the margin (--min-free SIZE, MODELS_MIN_FREE, or "Keep free on disk" in Settings).`,
     {
       id: model.id,
       variant,
@@ -343,6 +343,45 @@ async function fetchUnit(
   const candidates = usable.length > 0 ? usable : resolved.sources;
   if (candidates.length === 0) throw sourceUnavailable(model, variant, filePath, [...resolved.problems, ...skipped]);
 
+  // Two processes ensuring models that share this file would download it into the same partial
+  // file, and the first to promote it would pull it from under the other (ENOENT): one at a
+  // time per content, and whoever comes second finds the blob in place.
+  const contentLock = await deps.locks.acquire(`content-${unit.sha256}`, 'ensure', {
+    timeoutMs: deps.lockTimeoutMs,
+    signal,
+    what: filePath,
+  });
+  try {
+    if (!unit.replace && (await deps.blobs.has(unit.sha256, unit.size)))
+      return { bytesFetched: 0, source: (candidates[0] as ResolvedSource).base };
+    return await downloadUnit(
+      deps,
+      model,
+      variant,
+      unit,
+      filePath,
+      candidates,
+      { usable, skipped, problems: resolved.problems },
+      signal,
+      onProgress,
+    );
+  } finally {
+    await contentLock.release();
+  }
+}
+
+async function downloadUnit(
+  deps: EnsureDeps,
+  model: ModelSpec,
+  variant: string,
+  unit: FetchUnit,
+  filePath: string,
+  candidates: ResolvedSource[],
+  tried: { usable: ResolvedSource[]; skipped: SourceFailure[]; problems: SourceFailure[] },
+  signal: AbortSignal,
+  onProgress: (bytes: number) => void,
+): Promise<{ bytesFetched: number; source: string }> {
+  const { usable, skipped } = tried;
   try {
     const outcome = await deps.downloader.download({
       file: { path: filePath, size: unit.size, sha256: unit.sha256 },
@@ -361,7 +400,7 @@ async function fetchUnit(
     const failures = Array.isArray(e.details.failures) ? (e.details.failures as SourceFailure[]) : [];
     for (const failure of failures) deps.negativeCache.record(model.id, failure.source, failure.error);
     if (e.code !== 'SOURCE_UNAVAILABLE') throw e;
-    throw sourceUnavailable(model, variant, filePath, [...failures, ...(usable.length > 0 ? skipped : []), ...resolved.problems]);
+    throw sourceUnavailable(model, variant, filePath, [...failures, ...(usable.length > 0 ? skipped : []), ...tried.problems]);
   }
 }
 

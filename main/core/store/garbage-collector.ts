@@ -101,8 +101,13 @@ export class GarbageCollector {
       removed.push(stripFreed(removal));
       bytesReclaimed += removal.bytes;
     }
+    // A blob freed here may be the very one another process's ensure just found in place and is
+    // about to link into its model (shared files): leave freed and orphaned blobs and staging to
+    // a later run while another process holds a lock on this root.
+    const busyNow = othersBusy || (await locks.heldKeys()).some((k) => !own.has(k));
+    if (busyNow) leftovers.blobs.length = leftovers.tmpEntries.length = 0;
     const stillReferenced = new Set((await listInstalledModels(layout)).flatMap((m) => m.marker.files.map((f) => f.sha256)));
-    for (const removal of plan.removals) {
+    for (const removal of busyNow ? [] : plan.removals) {
       for (const sha of removal.freedBlobs) {
         const info = await blobs.info(sha);
         if (info && !stillReferenced.has(sha) && info.links <= 1) await blobs.remove(sha);

@@ -26,6 +26,19 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('reads --proxy, --ca-file and --min-free as global options', () => {
+    expect(parseCommandLine(['ensure', 'a', '--min-free', '200M', '--proxy', 'http://p:3128', '--ca-file', 'ca.pem']).global).toEqual({
+      json: false,
+      quiet: false,
+      minFreeBytes: 200 * 1024 ** 2,
+      proxy: 'http://p:3128',
+      caFile: 'ca.pem',
+    });
+    expect(parseCommandLine(['--min-free', '0', 'gc']).global.minFreeBytes).toBe(0);
+    expect(usageErrorOf(['ensure', 'a', '--min-free', 'lots']).message).toContain('--min-free "lots" is not a size');
+    expect(helpText()).toContain('--min-free SIZE');
+  });
+
   it('reads gc sizes and durations', () => {
     expect(parseCommandLine(['gc', '--dry-run', '--max-size', '10G', '--max-age', '7d']).command).toEqual({
       name: 'gc',

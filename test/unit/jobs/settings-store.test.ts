@@ -50,4 +50,31 @@ describe('settings store', () => {
       message: expect.stringContaining('settings.json'),
     });
   });
+
+  it('keeps a proxy (credentials sealed, never shown), a CA file and a free-space margin', async () => {
+    const ca = join(dir, 'company-ca.pem');
+    await writeFile(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const store = new SettingsStore(dir, rot13);
+    await store.update({ proxy: 'http://alice:pw-4711@proxy.corp:3128', caFile: ca, minFreeBytes: 0 });
+    expect(await readFile(store.file, 'utf8')).not.toContain('pw-4711');
+    const again = new SettingsStore(dir, rot13);
+    expect(await again.load()).toMatchObject({ proxy: 'http://alice:pw-4711@proxy.corp:3128/', caFile: ca, minFreeBytes: 0 });
+    const view = again.view('/root');
+    expect(view).toMatchObject({ proxy: 'http://proxy.corp:3128', proxyCredentialsSet: true, caFile: ca, minFreeBytes: 0 });
+    expect(JSON.stringify(view)).not.toContain('pw-4711');
+    await again.update({ proxy: '', caFile: null, minFreeBytes: null });
+    expect(again.view('/root')).toMatchObject({ proxy: null, proxyCredentialsSet: false, caFile: null, minFreeBytes: null });
+  });
+
+  it('refuses a proxy that is not an http(s) URL and a CA file without a certificate', async () => {
+    const store = new SettingsStore(dir);
+    await expect(store.update({ proxy: 'ftp://proxy.corp' })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    await writeFile(join(dir, 'empty.pem'), 'nothing here');
+    await expect(store.update({ caFile: join(dir, 'empty.pem') })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringContaining('no PEM certificate'),
+    });
+    await expect(store.update({ caFile: join(dir, 'missing.pem') })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    expect(store.get()).toMatchObject({ proxy: null, caFile: null });
+  });
 });

@@ -175,4 +175,41 @@ describe('SettingsDialog', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(client.setSettings).not.toHaveBeenCalled();
   });
+
+  it('shows the proxy without its credentials, and sends proxy, CA file and free-space margin only when changed', async () => {
+    const withNetwork: SettingsView = {
+      ...saved,
+      proxy: 'http://proxy.corp:3128',
+      proxyCredentialsSet: true,
+      caFile: null,
+      minFreeBytes: null,
+    };
+    const client = settingsHost();
+    const { user } = openSettings(withNetwork, client);
+    expect(field('Proxy').value).toBe('http://proxy.corp:3128');
+    expect(within(dialog()).getByText(/A user and password are saved with this proxy/)).toBeTruthy();
+    expect(field('Keep free on disk').placeholder).toBe('1 GiB (default)');
+    await user.click(within(dialog()).getByRole('button', { name: 'Save' }));
+    const untouched = lastPatch(client)!;
+    for (const key of ['proxy', 'caFile', 'minFreeBytes']) expect(untouched).not.toHaveProperty(key);
+
+    act(() => {
+      store.getState().setSettings(withNetwork);
+      store.getState().openDialog({ kind: 'settings' });
+    });
+    await user.type(field('Keep free on disk'), '200 MB');
+    await user.type(field('CA certificates file'), '/etc/ssl/company-ca.pem');
+    await user.clear(field('Proxy'));
+    await user.click(within(dialog()).getByRole('button', { name: 'Save' }));
+    expect(lastPatch(client)).toMatchObject({ minFreeBytes: 200_000_000, caFile: '/etc/ssl/company-ca.pem', proxy: null });
+  });
+
+  it('refuses a free-space margin it cannot read', async () => {
+    const client = settingsHost();
+    const { user } = openSettings(saved, client);
+    await user.type(field('Keep free on disk'), 'plenty');
+    await user.click(within(dialog()).getByRole('button', { name: 'Save' }));
+    expect(within(dialog()).getByRole('alert').textContent).toBe('Write sizes like "20 GB" or "5 MB".');
+    expect(client.setSettings).not.toHaveBeenCalled();
+  });
 });
