@@ -7,6 +7,8 @@ import type { AddModelResult, AdoptResult, ExportResult, ModelLink } from '../..
 import { formatBinaryBytes } from '../../shared/byte-sizes';
 import type { ModelService } from '../core/ports';
 import { ModelCatalog, type CatalogCredentials } from '../core/catalog/model-catalog';
+import type { NetworkOptions } from '../core/net/http-dispatcher';
+import { SharedFetch } from '../core/net/shared-fetch';
 import { s3OptionsFromEnv } from '../core/sources/s3-source';
 import type { CatalogCommand } from './parse-command-line';
 import type { TerminalProgress } from './terminal-progress';
@@ -21,6 +23,8 @@ export interface CatalogCommandContext {
   /** Where add writes (the --manifest file, created when missing). */
   manifestPath: string;
   progress: TerminalProgress | null;
+  /** Proxy and CA for Hub and bucket requests (--proxy, --ca-file and their variables), as downloads use. */
+  network?: NetworkOptions;
   signal?: AbortSignal;
   print(document: unknown, text: string): void;
 }
@@ -31,6 +35,15 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv): CatalogCredentials {
 }
 
 export async function runCatalogCommand(command: CatalogCommand, context: CatalogCommandContext): Promise<void> {
+  const network = new SharedFetch();
+  try {
+    await runWithNetwork(command, context, network);
+  } finally {
+    await network.close();
+  }
+}
+
+async function runWithNetwork(command: CatalogCommand, context: CatalogCommandContext, network: SharedFetch): Promise<void> {
   const { progress, print } = context;
   const unusable = () => {
     throw new Error(`${command.name}: no models service`);
@@ -41,7 +54,7 @@ export async function runCatalogCommand(command: CatalogCommand, context: Catalo
     cwd: context.cwd,
     service: service ?? { ensure: unusable, status: unusable, getModel: unusable },
     models: () => context.models,
-    credentials: () => credentialsFromEnv(context.env),
+    credentials: () => ({ ...credentialsFromEnv(context.env), fetch: network.for(context.network ?? { env: context.env }) }),
     env: context.env,
   });
   const signal = context.signal ? { signal: context.signal } : {};

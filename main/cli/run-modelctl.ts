@@ -102,7 +102,7 @@ async function execute(
   if (command.name === 'add') {
     // add writes the manifest (creating it), so it neither needs nor loads one first.
     await runCatalogCommand(command, {
-      ...catalogContext(io, rootFor({ command, global }, io), [], progress, print),
+      ...catalogContext(io, rootFor({ command, global }, io), [], progress, print, global),
       manifestPath: manifestPath ?? resolve(io.cwd, 'models.toml'),
     });
     return EXIT.ok;
@@ -196,7 +196,7 @@ async function execute(
       case 'export':
       case 'remove':
         await runCatalogCommand(command, {
-          ...catalogContext(io, root, registry.models(), progress, print),
+          ...catalogContext(io, root, registry.models(), progress, print, global),
           service,
           manifestPath: manifestPath ?? resolve(io.cwd, 'models.toml'),
         });
@@ -213,8 +213,19 @@ function catalogContext(
   models: ModelSpec[],
   progress: TerminalProgress | null,
   print: (document: unknown, text: string) => void,
+  global: GlobalOptions,
 ) {
-  return { root, cwd: io.cwd, env: io.env, models, progress, print, ...(io.signal ? { signal: io.signal } : {}) };
+  const { network } = networkAndMargin(global, io.env, undefined);
+  return {
+    root,
+    cwd: io.cwd,
+    env: io.env,
+    models,
+    progress,
+    print,
+    ...(network ? { network } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+  };
 }
 
 function phaseLabel(phase: string): string {

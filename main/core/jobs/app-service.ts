@@ -150,6 +150,7 @@ export class AppService implements ApiService {
     this.closed = true;
     await this.queue.close();
     await this.services.close();
+    await this.catalog.close();
     this.events.clear();
   }
 

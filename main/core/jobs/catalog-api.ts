@@ -11,10 +11,11 @@ import type { AddModelResult, AdoptFolderSuggestion, AdoptResult, ExportResult, 
 import { suggestAdoptFolders } from '../catalog/adopt-folder-suggestions';
 import { ModelCatalog, type CatalogCredentials } from '../catalog/model-catalog';
 import { loadManifestFile } from '../manifest';
+import { SharedFetch } from '../net/shared-fetch';
 import type { ModelService } from '../ports';
 import { s3OptionsFromEnv } from '../sources/s3-source';
 import type { ManifestLibrary } from './manifest-library';
-import type { AppSettings } from './settings-store';
+import { networkOptionsOf, type AppSettings } from './settings-store';
 
 export const ADDED_MODELS_NAME = 'Added models';
 export const ADDED_MODELS_FILE = 'added-models.toml';
@@ -37,7 +38,14 @@ export interface CatalogApiDeps {
 }
 
 export class CatalogApi {
+  /** Through the proxy and CA of the current Settings, as downloads go (unless deps.fetch is given). */
+  private readonly network = new SharedFetch();
+
   constructor(private readonly deps: CatalogApiDeps) {}
+
+  close(): Promise<void> {
+    return this.network.close();
+  }
 
   get manifestFile(): string {
     return join(this.deps.configDir, ADDED_MODELS_FILE);
@@ -129,7 +137,7 @@ export class CatalogApi {
       ...(hfToken ? { hfToken } : {}),
       ...(env.HF_ENDPOINT ? { hfEndpoint: env.HF_ENDPOINT } : {}),
       s3,
-      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+      fetch: this.deps.fetch ?? this.network.for(networkOptionsOf(s, env)),
     };
   }
 }

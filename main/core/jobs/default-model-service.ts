@@ -7,7 +7,7 @@ import type { ModelSpec } from '../../../shared/manifest';
 import { createOrchestrator } from '../orchestrator';
 import { createSourceResolver, type SourceResolver } from '../sources';
 import type { ClosableModelService, ModelServiceContext } from './model-service-factory';
-import type { AppSettings } from './settings-store';
+import { networkOptionsOf, type AppSettings } from './settings-store';
 
 function resolverFor(settings: AppSettings): SourceResolver {
   const s3 = settings.s3;
@@ -53,7 +53,6 @@ export function createDefaultModelService(context: ModelServiceContext): Closabl
       quotaBytes: settings.quotaBytes,
       ...(settings.minFreeBytes !== null ? { safetyMarginBytes: settings.minFreeBytes } : {}),
     },
-    // Settings first; empty falls back to MODELS_PROXY / MODELS_CA_FILE, then HTTP(S)_PROXY and the default roots.
-    network: { proxy: settings.proxy ?? process.env.MODELS_PROXY ?? null, caFile: settings.caFile ?? process.env.MODELS_CA_FILE ?? null },
+    network: networkOptionsOf(settings),
   });
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { SettingsPatch, SettingsView } from '../../../shared/api';
 import { OrchestratorError, toOrchestratorError } from '../../../shared/errors';
 import { readCaFile } from '../net/ca-certificates';
+import type { NetworkOptions } from '../net/http-dispatcher';
 import { normalizeProxyUrl, redactProxyUrl } from '../net/proxy-settings';
 
 export interface SecretCodec {
@@ -33,6 +34,11 @@ export interface AppSettings {
   caFile: string | null;
   /** Free space kept beyond a download's bytes; null = the default (1 GiB). */
   minFreeBytes: number | null;
+}
+
+/** Proxy and CA for the app's requests: Settings first; empty falls back to MODELS_PROXY / MODELS_CA_FILE, then HTTP(S)_PROXY and the default roots. */
+export function networkOptionsOf(settings: AppSettings, env: Record<string, string | undefined> = process.env): NetworkOptions {
+  return { proxy: settings.proxy ?? env.MODELS_PROXY ?? null, caFile: settings.caFile ?? env.MODELS_CA_FILE ?? null };
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
