@@ -5,6 +5,7 @@
  * and finally the verification against the manifest's sha256.
  */
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { OrchestratorError, isAbortError, toOrchestratorError } from '../../../shared/errors';
 import type { DownloadOutcome, DownloadRequest, ResolvedSource } from '../ports';
@@ -45,6 +46,8 @@ class FileDownload {
   /** The last write queued on the part file (writes run one at a time). */
   private writing: Promise<unknown> = Promise.resolve();
   private bytesFetched = 0;
+  /** prepare() found journals of this file (they stay on disk until removed). */
+  private journalOnDisk = false;
   private reported = 0;
   private fatal: OrchestratorError | null = null;
   private readonly userSignal: AbortSignal;
@@ -66,6 +69,8 @@ class FileDownload {
       size: this.size,
       journalBytes: ctx.tuning.journalBytes,
       hotJournalBytes: ctx.tuning.hotJournalBytes,
+      hotJournalIntervalMs: ctx.tuning.hotJournalIntervalMs,
+      now: () => ctx.clock.now(),
       journalIntervalMs: ctx.tuning.journalIntervalMs,
       done: () => this.done,
       validators: () => {
@@ -126,20 +131,18 @@ class FileDownload {
   /** Opens the partial file and loads what a previous run left; true when bytes were resumed. */
   private async prepare(): Promise<boolean> {
     await mkdir(this.ctx.partialDir, { recursive: true });
-    const journal = await readJournal(this.journalPath, { sha256: this.sha256, size: this.size });
-    let fh: FileHandle;
-    try {
-      fh = await open(this.partPath, 'r+');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      fh = await open(this.partPath, 'w+');
-    }
+    // Opened or created in one call, without truncating what an earlier run left.
+    const fh = await open(this.partPath, constants.O_RDWR | constants.O_CREAT);
     this.fh = fh;
     const { size } = await fh.stat();
     this.done = new RangeSet();
     this.states.clear();
+    // A journal only speaks for a part file of full length; a new file needs no journal read.
+    const expected = { sha256: this.sha256, size: this.size };
+    const journal = size === this.size ? await readJournal(this.journalPath, expected) : null;
     // Bytes a killed process left in the page cache (same boot only) are as good as synced ones.
-    const hot = await readHotJournal(this.journalPath, { sha256: this.sha256, size: this.size });
+    const hot = size === this.size ? await readHotJournal(this.journalPath, expected) : [];
+    this.journalOnDisk = journal !== null || hot.length > 0;
     if ((journal || hot.length > 0) && size === this.size) {
       this.done = new RangeSet([...(journal?.done ?? []), ...hot]);
       for (const src of this.request.sources) {
@@ -153,7 +156,7 @@ class FileDownload {
       await removeJournal(this.journalPath);
     }
     // Full length up front (sparse where the filesystem allows): ranges are written at their offsets.
-    if ((await fh.stat()).size !== this.size) await fh.truncate(this.size);
+    if (this.done.total === 0 || size !== this.size) await fh.truncate(this.size);
     this.hash.restart(this.done.prefix);
     this.journal.startTimer();
     return this.done.total > 0;
@@ -330,7 +333,8 @@ class FileDownload {
     if (this.ctx.tuning.syncOnComplete) await fh.datasync();
     await fh.close();
     this.fh = null;
-    await removeJournal(this.journalPath);
+    // A small file is often done before any journal was written: then there is none to remove.
+    if (this.journal.wroteAny || this.journalOnDisk) await removeJournal(this.journalPath);
     let source = this.request.sources[0] as ResolvedSource;
     let most = -1;
     for (const [src, st] of this.states) if (st.bytes > most) [source, most] = [src, st.bytes];

@@ -383,9 +383,12 @@ async function assemble(
   const { layout, blobs } = deps;
   await mkdir(staging, { recursive: true });
   let linkMode: LinkMode = 'hardlink';
+  const made = new Set<string>([staging]); // one mkdir per folder, not per file
   for (const f of files) {
     const dest = layout.inside(staging, f.file.path);
-    await mkdir(path.dirname(dest), { recursive: true });
+    const dir = path.dirname(dest);
+    if (!made.has(dir)) await mkdir(dir, { recursive: true });
+    made.add(dir);
     if ((await blobs.materialize(f.file.sha256, dest)) === 'copy') linkMode = 'copy';
   }
   await writeMarker(path.join(staging, MARKER_NAME), {
