@@ -164,7 +164,7 @@ interface Target {
 const targets: Target[] = [];
 function target(name: string, value: number, kind: 'max' | 'min', limit: number, unit = ''): void {
   const met = Number.isFinite(value) && (kind === 'max' ? value <= limit : value >= limit);
-  targets.push({ name, value: round2(value), kind, target: limit, unit, met });
+  targets.push({ name, value: round2(value), kind, target: round2(limit), unit, met });
 }
 
 /** `count` files of 16 KB-1 MB (a fixed pseudo-random spread) adding up to about `total` bytes. */
