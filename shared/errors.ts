@@ -133,7 +133,45 @@ export function isAbortError(error: unknown): boolean {
   );
 }
 
+/**
+ * The error as data: details are copied into plain JSON values at this moment, so the result can
+ * always be serialised and later changes to the error's details do not reach it.
+ */
 export function toStructuredError(error: unknown): StructuredError {
   const e = toOrchestratorError(error);
-  return { code: e.code, message: e.message, details: e.details, retryable: e.retryable };
+  return { code: e.code, message: e.message, details: plainDetails(e.details), retryable: e.retryable };
+}
+
+/**
+ * A copy of `details` that is plain JSON data: errors inside become structured errors, a value
+ * met again on its own path (a cycle) becomes the string '[circular]', and what JSON cannot hold
+ * (functions, symbols, undefined) is left out.
+ */
+export function plainDetails(details: Record<string, unknown>): Record<string, unknown> {
+  return plainValue(details, new Set()) as Record<string, unknown>;
+}
+
+function plainValue(value: unknown, path: Set<object>): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object') return undefined;
+  if (path.has(value)) return '[circular]';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  path.add(value);
+  try {
+    if (value instanceof Error) {
+      const e = toOrchestratorError(value);
+      return { code: e.code, message: e.message, details: plainValue(e.details, path), retryable: e.retryable };
+    }
+    if (Array.isArray(value)) return value.map((v) => plainValue(v, path) ?? null);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const plain = plainValue(v, path);
+      if (plain !== undefined) out[k] = plain;
+    }
+    return out;
+  } finally {
+    path.delete(value);
+  }
 }

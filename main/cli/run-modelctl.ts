@@ -217,6 +217,10 @@ export function fail(io: Pick<ModelctlIo, 'stdout' | 'stderr'>, json: boolean, e
  * handler): still one JSON error document with --json, still a sentence saying what to do.
  */
 export function reportCrash(io: Pick<ModelctlIo, 'stdout' | 'stderr'>, json: boolean, error: unknown): number {
+  // A condition the core knows (its error, or one wrapped as the cause) keeps its own code.
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof OrchestratorError && e.code !== 'UNKNOWN_ERROR') return fail(io, json, e);
+  }
   const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
   const crash = new OrchestratorError(
     'UNKNOWN_ERROR',

@@ -37,7 +37,13 @@ export type Fault =
   /** Sends the body at this rate (bytes per second). */
   | { type: 'throttle'; bytesPerSecond: number }
   /** Declares a Content-Length different from the real size (for a 200). */
-  | { type: 'wrong-length'; length: number };
+  | { type: 'wrong-length'; length: number }
+  /** Answers 200 chunked (no Content-Length) with the file and then more bytes, without end. */
+  | { type: 'endless' }
+  /** Sends the body one byte at a time at this rate (bytes per second): slow but never silent. */
+  | { type: 'trickle'; bytesPerSecond: number }
+  /** Answers 200 with an HTML error page (a login page or proxy error), chunked unless `withLength`. */
+  | { type: 'html'; withLength?: boolean };
 
 export interface RequestLogEntry {
   method: string;
@@ -97,6 +103,19 @@ interface Entry {
   ranges: boolean;
   bytesPerSecond?: number;
   connectionClose?: boolean;
+}
+
+/** Resolves when `res` can take more bytes, or is closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((r) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      r();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function defaultEtag(data: Buffer): string {
@@ -168,6 +187,25 @@ export async function startFaultServer(): Promise<FaultServer> {
       );
     }
 
+    if (fault?.type === 'html') {
+      const page = '<!doctype html><html><head><title>Sign in</title></head><body><h1>Please sign in</h1></body></html>\n';
+      log.status = 200;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...(fault.withLength ? { 'content-length': page.length } : {}) });
+      log.bytesSent += page.length;
+      return res.end(page);
+    }
+    if (fault?.type === 'endless') {
+      log.status = 200;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const filler = Buffer.alloc(64 * 1024, 0x5a);
+      for (let first = true; !res.destroyed; first = false) {
+        const piece = first ? entry.data : filler;
+        log.bytesSent += piece.length;
+        if (!res.write(piece)) await drained(res);
+      }
+      return;
+    }
+
     const size = entry.data.length;
     const headers: Record<string, string | number> = {
       'accept-ranges': entry.ranges ? 'bytes' : 'none',
@@ -220,26 +258,15 @@ export async function startFaultServer(): Promise<FaultServer> {
       limit = fault.afterBytes ?? Math.floor(body.length * (fault.atFraction ?? 0.99));
       after = 'stall';
     }
-    const rate = fault?.type === 'throttle' ? fault.bytesPerSecond : entry.bytesPerSecond;
-    const chunk = rate ? Math.max(1024, Math.min(64 * 1024, Math.floor(rate / 20))) : 64 * 1024;
+    const rate = fault?.type === 'throttle' || fault?.type === 'trickle' ? fault.bytesPerSecond : entry.bytesPerSecond;
+    const chunk = fault?.type === 'trickle' ? 1 : rate ? Math.max(1024, Math.min(64 * 1024, Math.floor(rate / 20))) : 64 * 1024;
     let at = 0;
     while (at < limit) {
       if (res.destroyed) return;
       const piece = body.subarray(at, Math.min(limit, at + chunk));
       at += piece.length;
       log.bytesSent += piece.length;
-      const ok = res.write(piece);
-      if (!ok) {
-        await new Promise<void>((r) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            r();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      if (!res.write(piece)) await drained(res);
       if (rate && at < limit) await new Promise((r) => setTimeout(r, (piece.length / rate) * 1000));
     }
     if (after === 'end') res.end();

@@ -1,6 +1,7 @@
 /**
  * How a failed attempt at a byte range is handled, decided where the failure is understood:
- * - `transient`: retry the same source after a backoff (5xx, resets, stalls, 429, truncation);
+ * - `transient`: retry the same source after a backoff (5xx, resets, 429, truncation); a source
+ *   that cannot be reached or goes silent is retried only when no other source is left;
  * - `source`: this source cannot serve the file (401/403/404, wrong ranges, compressed body,
  *   size mismatch, retries exhausted): the remaining ranges move to the next source;
  * - `fatal`: stop the whole download now (disk full, cancelled, filesystem errors);
@@ -20,8 +21,10 @@ export class AttemptError extends Error {
     readonly free = false,
     /** The source could not be reached at all (refused, unknown host): try the next source first. */
     readonly unreachable = false,
+    /** The source went silent or crawls (stall, too slow, timeout): try the next source first. */
+    readonly stalled = false,
   ) {
-    super(error.message);
+    super(error.message, { cause: error });
     this.name = 'AttemptError';
   }
 }
@@ -63,6 +66,7 @@ export function networkFailure(error: unknown, where: string): AttemptError | nu
     undefined,
     false,
     UNREACHABLE_CODES.has(code),
+    timeout,
   );
 }
 

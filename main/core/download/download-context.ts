@@ -22,6 +22,11 @@ export interface DownloadTuning {
   maxRetryAfterMs: number;
   /** No byte for this long on a range: the range is retried on a new connection. */
   stallTimeoutMs: number;
+  /**
+   * A range below this speed over a whole stall timeout counts as stalled, so a trickling source
+   * gives way to the next one (not enforced on the last source left, nor under a bandwidth limit).
+   */
+  minBytesPerSecond: number;
   /** A range slower than the median of its siblings divided by this is restarted (once). */
   slowRangeFactor: number;
   /** Journal written about this often while bytes arrive... */
@@ -42,6 +47,11 @@ export interface DownloadTuning {
   redirectTtlMs: number;
   maxRedirects: number;
   userAgent: string;
+  /**
+   * Files from this size up get their disk space reserved when they start (see reserve-space.ts);
+   * below it the ~15 ms of running fallocate would cost more than a full disk is likely to.
+   */
+  preallocateFromBytes: number;
   /** fdatasync the finished file before handing it over. */
   syncOnComplete: boolean;
   random: () => number;

@@ -45,6 +45,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
   retryMaxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
   stallTimeoutMs: 30_000,
+  minBytesPerSecond: 1024,
   slowRangeFactor: 5,
   journalIntervalMs: 1_000,
   journalBytes: 32 * MiB,
@@ -56,6 +57,7 @@ export const DEFAULT_TUNING: DownloadTuning = {
   redirectTtlMs: 5 * 60_000,
   maxRedirects: 10,
   userAgent: 'model-orchestrator/0.1',
+  preallocateFromBytes: 64 * MiB,
   syncOnComplete: true,
   random: Math.random,
 };

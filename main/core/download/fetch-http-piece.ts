@@ -11,6 +11,7 @@ import type { Clock, ResolvedSource } from '../ports';
 import { redactUrl } from '../sources/url-path';
 import { AttemptError, parseRetryAfter } from './attempt-error';
 import { sendHttpRequest, type HttpResponse } from './http-response';
+import { ResponseLengthGuard } from './response-length-guard';
 import type { SourceValidator } from './journal';
 import type { Piece } from './piece';
 import type { PieceSink } from './piece-sink';
@@ -115,6 +116,21 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
     }
     const got = validatorOf(headers);
     const lengthHeader = header(headers, 'content-length');
+    const expectedLength = statusCode === 206 ? askEnd - askStart : size;
+    if (
+      isWebPage(header(headers, 'content-type')) &&
+      Number(lengthHeader ?? NaN) !== expectedLength &&
+      !/\.html?$/i.test(source.url.split('?')[0] ?? '')
+    ) {
+      // A login page, a proxy's or CDN's error page or a captive portal, sent with status 200.
+      throw sourceError(
+        'source',
+        'SOURCE_UNAVAILABLE',
+        where,
+        'the server sent a web page (Content-Type: text/html) instead of the file, often a login page, a proxy error or a captive portal. Open the URL in a browser to see it, or use another source.',
+        { status: statusCode },
+      );
+    }
     if (statusCode === 206) {
       if (!wantsRange)
         throw sourceError('source', 'SOURCE_UNAVAILABLE', where, 'the server sent a partial response to a whole-file request.');
@@ -126,6 +142,15 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
           where,
           `the file has ${m[3]} bytes but the manifest says ${size}. The source holds a different file; check the manifest.`,
           { expected: size, actual: Number(m[3]) },
+        );
+      }
+      if (lengthHeader !== undefined && Number(lengthHeader) !== askEnd - askStart) {
+        throw sourceError(
+          'source',
+          'SIZE_MISMATCH',
+          where,
+          `the server announces ${lengthHeader} bytes for the ${askEnd - askStart} bytes of ${range}. Its server is broken or holds a different file; use another source.`,
+          { expected: askEnd - askStart, actual: Number(lengthHeader) },
         );
       }
       if (!m || Number(m[1]) !== askStart || Number(m[2]) !== askEnd - 1) {
@@ -178,6 +203,10 @@ export async function fetchHttpPiece(ctx: HttpPieceContext, piece: Piece): Promi
     if (!consumed) await response.dump(64 * 1024);
     response.cancel();
   }
+}
+
+function isWebPage(contentType: string | undefined): boolean {
+  return /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '');
 }
 
 function statusFailure(status: number, headers: Headers, where: string, now: number, authHelp?: string): AttemptError {
@@ -264,7 +293,17 @@ async function requestWithRedirects(
       if (hop >= ctx.maxRedirects) {
         throw sourceError('source', 'SOURCE_UNAVAILABLE', redactUrl(source.url), `too many redirects (more than ${ctx.maxRedirects}).`);
       }
-      url = new URL(location, url).toString();
+      const next = new URL(location, url);
+      // Only the web: a redirect must not make the downloader read a local file or another scheme.
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        throw sourceError(
+          'source',
+          'SOURCE_UNAVAILABLE',
+          redactUrl(source.url),
+          `the server redirected to a ${next.protocol.replace(/:$/, '')}: address, which is not followed (only http and https are). Use another source or fix the server.`,
+        );
+      }
+      url = next.toString();
       state.redirect = { url, at: clock.now() };
       fromCache = false;
       continue;
@@ -284,6 +323,7 @@ async function requestWithRedirects(
 
 async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpResponse, where: string, requestedEnd: number): Promise<void> {
   const { sink, clock } = ctx;
+  const guard = new ResponseLengthGuard(where, requestedEnd - piece.written, ctx.size);
   let batch: Buffer[] = [];
   let batchBytes = 0;
   let batchAt = piece.written;
@@ -301,12 +341,16 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpRespons
     pending = sink.write(chunks, at, length).then(() => {
       piece.written = at + length;
     });
+    // Awaited later, while the next bytes arrive: until then a failed write (a full disk) must not
+    // surface as an unhandled rejection, which would end the process instead of this download.
+    pending.catch(() => undefined);
   };
   try {
     receive: for (let chunks = await body.readMany(); chunks !== null; chunks = await body.readMany())
       for (const raw of chunks) {
         piece.lastByteAt = clock.now();
         sink.received(raw.length);
+        guard.received(raw.length);
         piece.attemptBytes += raw.length;
         const room = piece.end - piece.received;
         const chunk = raw.length > room ? raw.subarray(0, room) : raw;
@@ -331,20 +375,8 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpRespons
   }
   await (pending as Promise<void> | null);
   piece.received = piece.written;
-  const end = Math.min(piece.end, requestedEnd);
-  if (piece.written < end) {
-    // A body we cut ourselves to bound memory is no failure: ask for the rest at once.
-    throw new AttemptError(
-      'transient',
-      new OrchestratorError(
-        'INCOMPLETE_DOWNLOAD',
-        `${where}: the connection ended early (at byte ${piece.written} of ${piece.end}). Retrying from there.`,
-        { source: where },
-      ),
-      undefined,
-      body.cut,
-    );
-  }
+  // A body we cut ourselves to bound memory is no failure: the rest is asked for at once.
+  guard.ended(piece.written, Math.min(piece.end, requestedEnd), body.cut);
 }
 
 /** Awaits `p` while marking the piece as waiting on purpose, so the stall watchdog stays quiet. */

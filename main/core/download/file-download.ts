@@ -17,11 +17,13 @@ import { readHotJournal, readJournal, removeJournal, type SourceValidator } from
 import { JournalSaver } from './journal-saver';
 import { runLanes } from './lane-scheduler';
 import { openLocalSource } from './local-source';
+import { noSpaceError } from './no-space-error';
 import { PartialHash } from './partial-hash';
 import { cutPieces, newPiece } from './piece';
 import { fetchPieceWithRetries } from './piece-retries';
 import type { PieceSink } from './piece-sink';
 import { RangeSet } from './range-set';
+import { reserveSpace } from './reserve-space';
 import { SourceFailures } from './source-failures';
 
 export type { DownloadTuning, FileDownloadContext } from './download-context';
@@ -110,19 +112,20 @@ class FileDownload {
           cleanRetryUsed = true;
           continue;
         }
+        const served = [...contributors].map((src) => (src.kind === 'http' ? redactUrl(src.url) : src.base)).join(', ');
         const error = new OrchestratorError(
           'CHECKSUM_FAIL',
-          `${this.request.file.path}: the downloaded bytes do not match the manifest's sha256 (expected ${this.sha256}, got ${digest}). The source holds a different file; check the manifest or the source.`,
-          { path: this.request.file.path, expected: this.sha256, actual: digest },
+          `${this.request.file.path}: ${served} served damaged data (sha256 ${digest}, the manifest expects ${this.sha256}). The bytes were deleted and nothing was installed. Check the source, or the manifest if the file changed upstream.`,
+          { path: this.request.file.path, expected: this.sha256, actual: digest, sources: [...contributors].map((src) => src.base) },
         );
         for (const src of contributors) this.failures.add(src, error);
         if (this.failures.allFailed) {
-          error.details.failures = this.failures.list;
+          error.details.failures = [...this.failures.list];
           throw error;
         }
       }
     } catch (error) {
-      throw this.finalError(error);
+      throw await this.finalError(error);
     } finally {
       await this.shutdown();
     }
@@ -155,8 +158,10 @@ class FileDownload {
       if (size !== 0) await fh.truncate(0);
       await removeJournal(this.journalPath);
     }
-    // Full length up front (sparse where the filesystem allows): ranges are written at their offsets.
+    // Full length up front: ranges are written at their offsets. The space is reserved where the
+    // filesystem can, so another program filling the disk cannot make this download run out.
     if (this.done.total === 0 || size !== this.size) await fh.truncate(this.size);
+    if (this.size >= this.ctx.tuning.preallocateFromBytes) await reserveSpace(this.partPath, this.size);
     this.hash.restart(this.done.prefix);
     this.journal.startTimer();
     return this.done.total > 0;
@@ -184,6 +189,8 @@ class FileDownload {
       } catch (error) {
         if (error instanceof AttemptError && error.kind === 'source') {
           this.failures.add(src, error.error);
+          // A source that sent more bytes than the file has serves something else: its bytes go too.
+          if (error.error.code === 'SIZE_MISMATCH' && this.stateOf(src).bytes > 0) this.resetBytes();
           continue;
         }
         throw error;
@@ -234,7 +241,11 @@ class FileDownload {
           splittable: !single,
           tuning,
           clock: this.ctx.clock,
-          rateLimited: () => this.ctx.rate.bytesPerSecond > 0,
+          limits: () => ({
+            rateLimited: this.ctx.rate.bytesPerSecond > 0,
+            // The last source left is slow, not replaceable: let it go on at its pace.
+            minBytesPerSecond: this.failures.isLast(src) ? 0 : tuning.minBytesPerSecond,
+          }),
           userSignal: this.userSignal,
           fetchPiece: (piece, stop) => fetchPieceWithRetries(job, piece, stop),
           fatal: () => this.fatal,
@@ -275,6 +286,7 @@ class FileDownload {
   /** Discards every byte written so far (the upstream file changed or only a whole stream works). */
   private resetBytes(): void {
     this.done.clear();
+    for (const st of this.states.values()) st.bytes = 0;
     this.hash.restart(0);
     this.journal.reset();
   }
@@ -305,12 +317,10 @@ class FileDownload {
         if (left > 0) parts = [Buffer.concat(parts).subarray(length - left)];
       }
     } catch (error) {
-      const e = toOrchestratorError(error, `writing ${this.request.file.path}`);
-      if (e.code === 'NO_SPACE') {
-        e.details.partialBytes = this.done.total;
-      }
+      let e = toOrchestratorError(error, `writing ${this.request.file.path}`);
+      if (e.code === 'NO_SPACE') e = await this.noSpace();
       this.fatal ??= e;
-      throw new AttemptError('fatal', e);
+      throw new AttemptError('fatal', this.fatal);
     }
   }
 
@@ -367,7 +377,11 @@ class FileDownload {
     }
   }
 
-  private finalError(error: unknown): OrchestratorError {
+  private noSpace(): Promise<OrchestratorError> {
+    return noSpaceError({ folder: this.ctx.partialDir, file: this.request.file, bytesPresent: this.done.total });
+  }
+
+  private async finalError(error: unknown): Promise<OrchestratorError> {
     if (error instanceof AttemptError) error = error.error;
     if (this.userSignal.aborted || (isAbortError(error) && this.userSignal.aborted)) {
       return new OrchestratorError(
@@ -376,7 +390,9 @@ class FileDownload {
         { path: this.request.file.path, failures: this.failures.list },
       );
     }
-    const e = toOrchestratorError(error, this.request.file.path);
+    let e = toOrchestratorError(error, this.request.file.path);
+    // ENOSPC/EDQUOT anywhere on the way (reserving, writing, syncing): say where and how much.
+    if (e.code === 'NO_SPACE' && !('bytesNeeded' in e.details)) e = await this.noSpace();
     if (!('failures' in e.details)) e.details.failures = this.failures.list;
     return e;
   }

@@ -11,7 +11,7 @@
  * Fast links then re-fetch a few MiB after a crash instead of a second or more of data.
  */
 import { readFileSync } from 'node:fs';
-import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ByteRange } from './range-set';
 
@@ -65,15 +65,40 @@ export async function readJournal(journalPath: string, expected: { sha256: strin
 }
 
 export async function writeJournal(journalPath: string, state: JournalState): Promise<void> {
-  const tmp = `${journalPath}.tmp`;
-  const fh = await open(tmp, 'w');
+  await writeJournalFile(journalPath, JSON.stringify({ version: 1, ...state }), true);
+}
+
+/**
+ * Writes `text` atomically (temp file, optional fsync, rename), leaving no temp file behind when
+ * that fails. On a full disk there is no block for a new copy, but the journal's own block still
+ * holds the new state: it is overwritten in place. A torn in-place write is unreadable and only
+ * costs re-fetching, never a wrong byte (the parser refuses it, the final hash decides).
+ */
+async function writeJournalFile(path: string, text: string, sync: boolean): Promise<void> {
+  const tmp = `${path}.tmp`;
   try {
-    await fh.writeFile(JSON.stringify({ version: 1, ...state }));
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(text);
+      if (sync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
+    const fh = await open(path, 'r+');
+    try {
+      const bytes = Buffer.from(text);
+      await fh.write(bytes, 0, bytes.length, 0);
+      await fh.truncate(bytes.length);
+      if (sync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
-  await rename(tmp, journalPath);
 }
 
 export async function removeJournal(journalPath: string): Promise<void> {
@@ -131,7 +156,5 @@ export async function readHotJournal(journalPath: string, expected: { sha256: st
 export async function writeHotJournal(journalPath: string, state: { sha256: string; size: number; written: ByteRange[] }): Promise<void> {
   const boot = currentBootId();
   if (!boot) return;
-  const path = hotPath(journalPath);
-  await writeFile(`${path}.tmp`, JSON.stringify({ version: 1, bootId: boot, ...state }));
-  await rename(`${path}.tmp`, path);
+  await writeJournalFile(hotPath(journalPath), JSON.stringify({ version: 1, bootId: boot, ...state }), false);
 }

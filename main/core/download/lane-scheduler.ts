@@ -8,7 +8,7 @@ import type { OrchestratorError } from '../../../shared/errors';
 import type { Clock } from '../ports';
 import { AttemptError } from './attempt-error';
 import { newPiece, type Piece } from './piece';
-import { startStallWatchdog, type StallTuning } from './stall-watchdog';
+import { startStallWatchdog, type StallTuning, type WatchLimits } from './stall-watchdog';
 import { splitTail, type TailSplitTuning } from './tail-split';
 
 export interface LaneRun {
@@ -18,7 +18,8 @@ export interface LaneRun {
   splittable: boolean;
   tuning: TailSplitTuning & StallTuning;
   clock: Clock;
-  rateLimited: () => boolean;
+  /** What the stall watchdog enforces now (a bandwidth limit, the minimum speed). */
+  limits: () => WatchLimits;
   /** The user's cancel signal. */
   userSignal: AbortSignal;
   /** Fetches one piece (with its own retries); a lane stops on what it throws. */
@@ -54,7 +55,7 @@ export async function runLanes(run: LaneRun): Promise<'complete' | AttemptError>
     return splitTail(active, clock.now(), tuning);
   };
 
-  const stopWatchdog = startStallWatchdog(active, clock.now, tuning, run.rateLimited);
+  const stopWatchdog = startStallWatchdog(active, clock.now, tuning, run.limits);
 
   const lane = async () => {
     for (;;) {

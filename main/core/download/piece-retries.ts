@@ -4,6 +4,7 @@
  * after a backoff, and anything else, or a piece out of retries, is thrown to the lane.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { formatBinaryBytes } from '../../../shared/byte-sizes';
 import { OrchestratorError, isAbortError, toOrchestratorError } from '../../../shared/errors';
 import type { ResolvedSource } from '../ports';
 import { redactUrl } from '../sources/url-path';
@@ -11,7 +12,7 @@ import { AttemptError, networkFailure } from './attempt-error';
 import type { DownloadTuning, FileDownloadContext } from './download-context';
 import { fetchFilePiece } from './fetch-file-piece';
 import { fetchHttpPiece, type HttpSourceState } from './fetch-http-piece';
-import type { Piece } from './piece';
+import type { AbortReason, Piece } from './piece';
 import type { PieceSink } from './piece-sink';
 
 /** Quick retries for the last source left when its host cannot be reached. */
@@ -37,7 +38,7 @@ export async function fetchPieceWithRetries(job: PieceFetch, piece: Piece, stop:
   const host = src.kind === 'http' ? new URL(src.url).host : '';
   for (;;) {
     const attempt = new AbortController();
-    let why: 'stalled' | 'slow' | null = null;
+    let why: AbortReason | null = null;
     const onStop = () => attempt.abort(stop.reason);
     stop.addEventListener('abort', onStop, { once: true });
     const before = piece.written;
@@ -45,6 +46,8 @@ export async function fetchPieceWithRetries(job: PieceFetch, piece: Piece, stop:
     piece.attemptStartedAt = clock.now();
     piece.lastByteAt = piece.attemptStartedAt;
     piece.attemptBytes = 0;
+    piece.speedWindowAt = piece.attemptStartedAt;
+    piece.speedWindowBytes = 0;
     piece.abort = (reason) => {
       why = reason;
       attempt.abort(new DOMException(`range ${reason}`, 'AbortError'));
@@ -73,6 +76,7 @@ export async function fetchPieceWithRetries(job: PieceFetch, piece: Piece, stop:
         }
         piece.attemptStartedAt = clock.now();
         piece.lastByteAt = piece.attemptStartedAt;
+        piece.speedWindowAt = piece.attemptStartedAt;
         try {
           await fetchHttpPiece(
             {
@@ -103,7 +107,7 @@ export async function fetchPieceWithRetries(job: PieceFetch, piece: Piece, stop:
       if (fatal) throw fatal;
       if (stop.aborted) throw error;
       const where = src.kind === 'http' ? redactUrl(src.url) : src.base;
-      const failure = classifyAttemptFailure(error, why, where, tuning.stallTimeoutMs);
+      const failure = classifyAttemptFailure(error, why, where, tuning);
       if (failure.kind !== 'transient') throw failure;
       if (piece.written > before) piece.attempts = 0;
       if (!failure.free) piece.attempts++;
@@ -127,9 +131,12 @@ export function retryDelay(
   tuning: Pick<DownloadTuning, 'retries' | 'retryBaseDelayMs' | 'retryMaxDelayMs' | 'maxRetryAfterMs' | 'random'>,
   lastSource: boolean,
 ): number | null {
-  // A host that cannot be reached is no passing fault worth a backoff: the next source takes
-  // over at once; only the last source left gets a couple of quick retries.
-  const retries = failure.unreachable ? (lastSource ? Math.min(tuning.retries, UNREACHABLE_RETRIES) : 0) : tuning.retries;
+  // A host that cannot be reached, or that goes silent, is no passing fault worth a backoff while
+  // another source is left: the next one takes over at once. The last source left gets a couple
+  // of quick retries when unreachable, the usual retries with backoff when silent.
+  const moveOn = failure.unreachable || failure.stalled;
+  const lastRetries = failure.unreachable ? Math.min(tuning.retries, UNREACHABLE_RETRIES) : tuning.retries;
+  const retries = moveOn ? (lastSource ? lastRetries : 0) : tuning.retries;
   if (attempts > retries) return null;
   if (failure.free) return 0;
   if (failure.retryAfterMs !== undefined) return Math.min(failure.retryAfterMs, tuning.maxRetryAfterMs);
@@ -141,19 +148,25 @@ export function retryDelay(
 /** What a failed attempt means, given why the watchdog aborted it (if it did). */
 export function classifyAttemptFailure(
   error: unknown,
-  why: 'stalled' | 'slow' | null,
+  why: AbortReason | null,
   where: string,
-  stallTimeoutMs: number,
+  tuning: Pick<DownloadTuning, 'stallTimeoutMs' | 'minBytesPerSecond'>,
 ): AttemptError {
   if (error instanceof AttemptError) return error;
-  if (why === 'stalled') {
+  if (why === 'stalled' || why === 'too-slow') {
+    const what =
+      why === 'stalled'
+        ? `no data for ${seconds(tuning.stallTimeoutMs)}`
+        : `less than ${formatBinaryBytes(tuning.minBytesPerSecond)}/s for ${seconds(tuning.stallTimeoutMs)}`;
     return new AttemptError(
       'transient',
-      new OrchestratorError(
-        'NETWORK_TIMEOUT',
-        `${where}: no data for ${Math.round(stallTimeoutMs / 1000)} s. Check the network; the download resumes where it stopped.`,
-        { source: where },
-      ),
+      new OrchestratorError('NETWORK_TIMEOUT', `${where}: ${what}. Check the network; the download resumes where it stopped.`, {
+        source: where,
+      }),
+      undefined,
+      false,
+      false,
+      true,
     );
   }
   if (why === 'slow') {
@@ -176,4 +189,9 @@ export function classifyAttemptFailure(
   }
   const e = toOrchestratorError(error, where);
   return new AttemptError(e.code === 'UNKNOWN_ERROR' ? 'transient' : 'fatal', e);
+}
+
+/** `30 s`, `0.3 s`. */
+function seconds(ms: number): string {
+  return `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
 }

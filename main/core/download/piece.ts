@@ -1,3 +1,6 @@
+/** Why the watchdog aborted a range: no byte for the stall timeout, slower than its siblings, or below the minimum speed. */
+export type AbortReason = 'stalled' | 'slow' | 'too-slow';
+
 /** One byte range of a file being fetched by one lane: [start, end), `written` bytes so far. */
 export interface Piece {
   readonly start: number;
@@ -12,9 +15,12 @@ export interface Piece {
   attemptStartedAt: number;
   attemptBytes: number;
   lastByteAt: number;
+  /** Start of the current minimum-speed window and attemptBytes then (see stall-watchdog.ts). */
+  speedWindowAt: number;
+  speedWindowBytes: number;
   /** True while the lane waits on purpose (rate limit, disk write): not a stall. */
   waiting: boolean;
-  abort?: (reason: 'stalled' | 'slow') => void;
+  abort?: (reason: AbortReason) => void;
   slowRestarted: boolean;
 }
 
@@ -28,6 +34,8 @@ export function newPiece(start: number, end: number): Piece {
     attemptStartedAt: 0,
     attemptBytes: 0,
     lastByteAt: 0,
+    speedWindowAt: 0,
+    speedWindowBytes: 0,
     waiting: false,
     slowRestarted: false,
   };

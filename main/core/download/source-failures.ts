@@ -4,6 +4,7 @@
  */
 import { OrchestratorError, toStructuredError, type ErrorCode } from '../../../shared/errors';
 import type { ResolvedSource, SourceFailure } from '../ports';
+import { failureMessage, summarizeFailures } from './failure-summary';
 
 /** Codes that, when every source failed the same way, describe the whole download. */
 const SHARED_CODES: readonly ErrorCode[] = [
@@ -56,18 +57,20 @@ export class SourceFailures {
     const codes = new Set(this.list.map((f) => f.error.code));
     const only = codes.size === 1 ? ([...codes][0] as ErrorCode) : null;
     const code: ErrorCode = only && SHARED_CODES.includes(only) ? only : 'SOURCE_UNAVAILABLE';
-    const list = this.list.map((f) => f.error.message).join(' ');
     const { bytesFetched, bytesPresent } = progress;
     if (bytesFetched > 0 && bytesPresent > 0 && BROKE_OFF.includes(code)) {
+      // The failures' own advice (check the network, it resumes) is what this message says anyway.
+      const { what } = summarizeFailures(this.list);
       return new OrchestratorError(
         'INCOMPLETE_DOWNLOAD',
-        `Could not finish ${file.path}: ${bytesPresent} of ${file.size} bytes arrived before every source broke off; they are kept, so trying again resumes from there. ${list}`,
+        `Could not finish ${file.path}: ${bytesPresent} of ${file.size} bytes arrived before every source broke off (${what}). They are kept, so trying again resumes from there.`,
         { path: file.path, bytesPresent, bytesExpected: file.size, failures: this.list },
       );
     }
-    return new OrchestratorError(code, `Could not download ${file.path} from any source. ${list}`, {
-      path: file.path,
-      failures: this.list,
-    });
+    return new OrchestratorError(
+      code,
+      failureMessage(`Could not download ${file.path} from any source`, this.list, 'Check the network and the sources in the manifest.'),
+      { path: file.path, failures: this.list },
+    );
   }
 }

@@ -24,6 +24,7 @@ import type { ModelsRoot } from './models-root';
 import type { NegativeCache } from './negative-cache';
 import { MARKER_NAME, writeMarker } from './verified-marker';
 import { FileSlots } from './file-slots';
+import { failureMessage } from '../download/failure-summary';
 import { pathExists } from '../system/path-exists';
 import { formatBinaryBytes } from '../../../shared/byte-sizes';
 
@@ -287,8 +288,10 @@ async function fetchAll(
   };
   try {
     // Small files cost a request and a few file operations each, so more of them run at once
-    // (their latency overlaps); large ones stay within fileConcurrency.
-    const workers = Math.min(deps.fileConcurrency * SMALL_FILES_PER_SLOT, units.length);
+    // (their latency overlaps); large ones stay within fileConcurrency. A fileConcurrency of 1
+    // keeps its plain meaning: one file at a time, in order.
+    const perSlot = deps.fileConcurrency > 1 ? SMALL_FILES_PER_SLOT : 1;
+    const workers = Math.min(deps.fileConcurrency * perSlot, units.length);
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -357,15 +360,13 @@ async function fetchUnit(
 }
 
 function sourceUnavailable(model: ModelSpec, variant: string, filePath: string, failures: SourceFailure[]): OrchestratorError {
-  const list = failures
-    .map((f) => {
-      const message = f.error.message.replace(/\.+$/, '');
-      return message.startsWith(f.source) ? message : `${f.source}: ${message}`;
-    })
-    .join('; ');
   return new OrchestratorError(
     'SOURCE_UNAVAILABLE',
-    `No source could provide ${filePath} of ${model.id} (${variant})${list ? ` — ${list}` : ''}. Check the network and the manifest's sources, then try again.`,
+    failureMessage(
+      `No source could provide ${filePath} of ${model.id} (${variant})`,
+      failures,
+      "Check the network and the manifest's sources, then try again.",
+    ),
     { id: model.id, variant, file: filePath, failures },
   );
 }

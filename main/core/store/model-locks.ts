@@ -61,7 +61,8 @@ export class ModelLocks {
 
   /**
    * Waits up to `timeoutMs` for the lock of `key`. Throws LOCK_TIMEOUT naming the holder,
-   * CANCELLED when `signal` aborts, LOCK_ERROR when the lock folder cannot be used.
+   * CANCELLED when `signal` aborts, PERMISSION_DENIED when the lock folder is read-only or not
+   * writable, LOCK_ERROR when it cannot be used otherwise.
    */
   async acquire(key: string, purpose: LockPurpose, options: { timeoutMs: number; signal?: AbortSignal; what?: string }): Promise<HeldLock> {
     const deadline = this.clock.now() + options.timeoutMs;
@@ -96,9 +97,11 @@ export class ModelLocks {
           },
         });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+        const errno = (error as NodeJS.ErrnoException).code;
+        if (errno !== 'ELOCKED') {
+          // A read-only or not writable models root is a permission problem, not a lock problem.
           throw new OrchestratorError(
-            'LOCK_ERROR',
+            errno === 'EROFS' || errno === 'EACCES' || errno === 'EPERM' ? 'PERMISSION_DENIED' : 'LOCK_ERROR',
             `ModelLocks: could not create the lock ${this.lockPath(key)} (${(error as Error).message}). Check that the models folder is writable.`,
             { lock: this.lockPath(key) },
             { cause: error },

@@ -3,9 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OrchestratorError } from '../../../shared/errors';
+import type { OrchestratorError } from '../../../shared/errors';
 import { Downloader, type DownloaderOptions } from '../../../main/core/download/downloader';
 import { createHashPool, type FollowingHashPool } from '../../../main/core/hash/hash-pool';
+import { structuredErrorOf } from '../../helpers/structured-error';
 
 export function blob(size: number): { data: Buffer; sha256: string; size: number } {
   const data = randomBytes(size);
@@ -73,13 +74,7 @@ export function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The OrchestratorError a download fails with (anything else, or a success, fails the test). */
+/** The OrchestratorError a download fails with, its details plain data (anything else, or a success, fails the test). */
 export async function failureOf(download: Promise<unknown>): Promise<OrchestratorError> {
-  try {
-    await download;
-  } catch (e) {
-    if (e instanceof OrchestratorError) return e;
-    throw e;
-  }
-  throw new Error('expected the download to fail');
+  return structuredErrorOf(download);
 }

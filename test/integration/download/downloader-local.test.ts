@@ -74,7 +74,10 @@ describe('Downloader resume state', () => {
     });
     server.serve('/a', f.data);
     const progress: number[] = [];
-    const out = await fx.make().download({ file: fileOf(f), sources: [http('/a')], onProgress: (n) => progress.push(n) });
+    // No tail splitting: on a loaded machine a split range's cancelled rest still counts as sent.
+    const out = await fx
+      .make({ tailSplitMinMs: 60_000 })
+      .download({ file: fileOf(f), sources: [http('/a')], onProgress: (n) => progress.push(n) });
     expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
     expect(server.bytesSent('/a')).toBe(150_000);
     expect(progress[0]).toBeGreaterThan(250_000);

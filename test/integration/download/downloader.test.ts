@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrchestratorError } from '../../../shared/errors';
 import type { ResolvedSource } from '../../../main/core/ports';
 import { startFaultServer, type FaultServer } from '../../helpers/fault-server';
+import { expectStructuredError } from '../../helpers/structured-error';
 import { blob, fixture, type Fixture, failureOf, sha256Of } from './download-fixture';
 
 let server: FaultServer;
@@ -24,7 +25,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
     await p;
     return 'resolved';
   } catch (e) {
-    return e instanceof OrchestratorError ? e.code : `non-orchestrator: ${String(e)}`;
+    return e instanceof OrchestratorError ? expectStructuredError(e).code : `non-orchestrator: ${String(e)}`;
   }
 }
 

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Downloader } from '../../../main/core/download/downloader';
 import { createHashPool } from '../../../main/core/hash/hash-pool';
 import type { ModelProgress } from '../../../main/core/ports';
+import { expectStructuredError } from '../../helpers/structured-error';
 import { bytes, sha256, spec, TestBed, type TestFile } from './helpers/harness';
 import { filesIn, inode } from './helpers/tree';
 
@@ -29,7 +30,7 @@ async function codeOf(promise: Promise<unknown>): Promise<{ code: string; messag
   try {
     await promise;
   } catch (error) {
-    return error as { code: string; message: string; details: Record<string, unknown> };
+    return expectStructuredError(error);
   }
   throw new Error('expected a failure');
 }

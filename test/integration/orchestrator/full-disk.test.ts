@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiskProbe } from '../../../main/core/system/disk-probe';
+import { structuredErrorOf } from '../../helpers/structured-error';
 import { bytes, spec, TestBed, type TestFile } from './helpers/harness';
 import { filesIn } from './helpers/tree';
 
@@ -47,7 +48,7 @@ describe.skipIf(!mounted)('on a real full disk (20 MiB tmpfs)', () => {
       diskProbe: createDiskProbe(),
       settings: { safetyMarginBytes: 0 },
     });
-    const error = (await orch.ensure('big').catch((e: unknown) => e)) as { code: string; details: Record<string, unknown> };
+    const error = (await structuredErrorOf(orch.ensure('big'))) as { code: string; details: Record<string, unknown> };
     expect(error.code).toBe('NO_SPACE');
     expect(error.details.bytesNeeded).toBe(30 * MiB);
     expect(error.details.bytesAvailable as number).toBeLessThanOrEqual(20 * MiB);
@@ -67,7 +68,7 @@ describe.skipIf(!mounted)('on a real full disk (20 MiB tmpfs)', () => {
       root,
       diskProbe: { space: async () => ({ free: 1e12, size: 1e12 }) },
     });
-    const error = (await orch.ensure('big').catch((e: unknown) => e)) as { code: string; message: string };
+    const error = (await structuredErrorOf(orch.ensure('big'))) as { code: string; message: string };
     expect(error.code).toBe('NO_SPACE');
     expect(await filesIn(path.join(root, 'models'))).toEqual([]);
     expect(await filesIn(path.join(root, '.tmp'))).toEqual([]);

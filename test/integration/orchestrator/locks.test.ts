@@ -1,5 +1,6 @@
 /** Cross-process locking on one models root: real second processes, a real HTTP server. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { structuredErrorOf } from '../../helpers/structured-error';
 import { bytes, spec, TestBed, type TestFile } from './helpers/harness';
 import { startChild, type Child } from './helpers/child-process';
 import { filesIn } from './helpers/tree';
@@ -60,7 +61,7 @@ describe('locks across processes (seed ensurer behaviours)', () => {
     children.push(holder);
     expect(await holder.firstLine).toBe('locked');
     const orch = bed.orchestrator([model], { settings: { lockTimeoutMs: 300 } });
-    const error = (await orch.ensure('m1').catch((e: unknown) => e)) as { code: string; message: string; details: Record<string, unknown> };
+    const error = (await structuredErrorOf(orch.ensure('m1'))) as { code: string; message: string; details: Record<string, unknown> };
     expect(error.code).toBe('LOCK_TIMEOUT');
     expect(error.message).toContain(`process ${holder.process.pid}`);
     expect(error.message).toMatch(/Wait for that process to finish/);

@@ -15,16 +15,28 @@ afterEach(async () => {
   await bed.dispose();
 });
 
+const smallFiles = (): TestFile[] =>
+  Array.from({ length: 12 }, (_, i) => ({ path: `shard-${i}.bin`, data: bytes(8_000 + i * 500, `s${i}`) }));
+
 describe('ensure of a model with many small files', () => {
   it('fetches up to four small files per file slot at once and verifies every one', async () => {
-    const fs: TestFile[] = Array.from({ length: 12 }, (_, i) => ({ path: `shard-${i}.bin`, data: bytes(8_000 + i * 500, `s${i}`) }));
+    const fs = smallFiles();
     const base = bed.publish('many', fs);
     // One request per file (below the test downloader's minPieceSize), slow enough to overlap.
     for (const f of fs) bed.server.serve(`/many/${f.path}`, f.data, { bytesPerSecond: 100_000 });
-    const orch = bed.orchestrator([spec('many', fs, [base])], { settings: { fileConcurrency: 1 } });
+    const orch = bed.orchestrator([spec('many', fs, [base])], { settings: { fileConcurrency: 2 } });
     const result = await orch.ensure('many');
-    expect(bed.server.peakConcurrency).toBe(4);
+    expect(bed.server.peakConcurrency).toBe(8);
     for (const f of fs) expect(sha256(await readFile(path.join(result.localPath, f.path)))).toBe(sha256(f.data));
     expect((await orch.status('many')).status).toBe('COMPLETE');
+  });
+
+  it('keeps fileConcurrency 1 to one file at a time', async () => {
+    const fs = smallFiles().slice(0, 4);
+    const base = bed.publish('one', fs);
+    for (const f of fs) bed.server.serve(`/one/${f.path}`, f.data, { bytesPerSecond: 100_000 });
+    const orch = bed.orchestrator([spec('one', fs, [base])], { settings: { fileConcurrency: 1 } });
+    await orch.ensure('one');
+    expect(bed.server.peakConcurrency).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 /** The disk-space preflight of ensure: NO_SPACE before any download, GC to make room. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { structuredErrorOf } from '../../helpers/structured-error';
 import { bytes, spec, TestBed, type TestFile } from './helpers/harness';
 import { filesIn } from './helpers/tree';
 import { virtualDisk } from './helpers/virtual-disk';
@@ -21,7 +22,7 @@ describe('ensure preflight (seed ensurer behaviours)', () => {
       diskProbe: { space: async () => ({ free: 100_000, size: 1_000_000 }) },
       settings: { safetyMarginBytes: 10_000 },
     });
-    const error = (await orch.ensure('m1').catch((e: unknown) => e)) as { code: string; details: Record<string, unknown>; message: string };
+    const error = (await structuredErrorOf(orch.ensure('m1'))) as { code: string; details: Record<string, unknown>; message: string };
     expect(error.code).toBe('NO_SPACE');
     expect(error.details).toMatchObject({ bytesNeeded: 310_000, bytesAvailable: 100_000, path: bed.layout.root });
     expect(error.message).toMatch(/Free some space/);
@@ -54,7 +55,7 @@ describe('ensure preflight (seed ensurer behaviours)', () => {
     await orch.ensure('kept');
     await orch.pin('kept');
     bed.server.reset();
-    const error = (await orch.ensure('new').catch((e: unknown) => e)) as { code: string; details: Record<string, unknown> };
+    const error = (await structuredErrorOf(orch.ensure('new'))) as { code: string; details: Record<string, unknown> };
     expect(error.code).toBe('NO_SPACE');
     expect(error.details).toMatchObject({ bytesNeeded: 400_000, bytesAvailable: 200_000 });
     expect(bed.server.requests).toHaveLength(0);

@@ -7,6 +7,7 @@ import type { HashPool } from '../../../main/core/ports';
 import { createHashPool } from '../../../main/core/hash/hash-pool';
 import { ModelLocks } from '../../../main/core/store/model-locks';
 import { systemClock } from '../../../main/core/system/system-clock';
+import { structuredErrorOf } from '../../helpers/structured-error';
 import { bytes, spec, TestBed, type TestFile } from './helpers/harness';
 
 let bed: TestBed;
@@ -215,7 +216,7 @@ describe('structured errors on every API (seed ensurer behaviours)', () => {
         ['m1', 'int8', 'VARIANT_NOT_FOUND'],
         ['../etc', undefined, 'INVALID_MODEL_ID'],
       ] as const) {
-        const error = await call(id, variant).catch((e: unknown) => e);
+        const error = await structuredErrorOf(call(id, variant));
         expect(error, `${name}(${id}, ${variant})`).toBeInstanceOf(OrchestratorError);
         expect((error as OrchestratorError).code, `${name}(${id}, ${variant})`).toBe(code);
         expect((error as OrchestratorError).message.length).toBeGreaterThan(10);
@@ -229,10 +230,10 @@ describe('structured errors on every API (seed ensurer behaviours)', () => {
     await mkdir(bed.dir, { recursive: true });
     await writeFile(path.join(bed.dir, 'a-file'), 'x');
     const orch = bed.orchestrator([spec('m1', fs, [bed.publish('m', fs)])], { root: path.join(bed.dir, 'a-file', 'root') });
-    const error = await orch.ensure('m1').catch((e: unknown) => e);
+    const error = await structuredErrorOf(orch.ensure('m1'));
     expect(error).toBeInstanceOf(OrchestratorError);
     expect(['FILESYSTEM_ERROR', 'PERMISSION_DENIED']).toContain((error as OrchestratorError).code);
-    const usage = await orch.diskUsage().catch((e: unknown) => e);
+    const usage = await structuredErrorOf(orch.diskUsage());
     expect(usage).toBeInstanceOf(OrchestratorError);
   });
 });

@@ -13,7 +13,7 @@ function lanes(over: Partial<LaneRun> & Pick<LaneRun, 'queue' | 'fetchPiece'>): 
     splittable: false,
     tuning,
     clock: systemClock,
-    rateLimited: () => false,
+    limits: () => ({ rateLimited: false, minBytesPerSecond: 0 }),
     userSignal: new AbortController().signal,
     fatal: () => null,
     ...over,

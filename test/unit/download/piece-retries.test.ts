@@ -31,18 +31,55 @@ describe('piece retries', () => {
     expect(retryDelay(transient({ unreachable: true }), 3, tuning, true)).toBeNull();
   });
 
+  it('gives a silent source up at once while another source is left, and retries it with backoff when it is the last', () => {
+    const silent = classifyAttemptFailure(new DOMException('x', 'AbortError'), 'stalled', 'http://h/f', {
+      stallTimeoutMs: 300,
+      minBytesPerSecond: 1024,
+    });
+    expect(silent.stalled).toBe(true);
+    expect(silent.error.message).toBe('http://h/f: no data for 0.3 s. Check the network; the download resumes where it stopped.');
+    expect(retryDelay(silent, 1, tuning, false)).toBeNull();
+    expect([1, 2, 3].map((n) => retryDelay(silent, n, tuning, true))).toEqual([100, 200, 350]);
+    const trickle = classifyAttemptFailure(new DOMException('x', 'AbortError'), 'too-slow', 'http://h/f', {
+      stallTimeoutMs: 2000,
+      minBytesPerSecond: 1024,
+    });
+    expect([trickle.stalled, trickle.error.code, trickle.error.message]).toEqual([
+      true,
+      'NETWORK_TIMEOUT',
+      'http://h/f: less than 1.0 KiB/s for 2 s. Check the network; the download resumes where it stopped.',
+    ]);
+    const headers = classifyAttemptFailure(Object.assign(new Error('t'), { code: 'UND_ERR_HEADERS_TIMEOUT' }), null, 'http://h/f', {
+      stallTimeoutMs: 2000,
+      minBytesPerSecond: 1024,
+    });
+    expect(retryDelay(headers, 1, tuning, false)).toBeNull();
+  });
+
   it('classifies a stall, a slow range, a reset and a disk error', () => {
-    const stalled = classifyAttemptFailure(new DOMException('x', 'AbortError'), 'stalled', 'http://h/f', 2000);
+    const stalled = classifyAttemptFailure(new DOMException('x', 'AbortError'), 'stalled', 'http://h/f', {
+      stallTimeoutMs: 2000,
+      minBytesPerSecond: 1024,
+    });
     expect(stalled.kind).toBe('transient');
     expect(stalled.error.code).toBe('NETWORK_TIMEOUT');
     expect(stalled.error.message).toContain('no data for 2 s');
-    const slow = classifyAttemptFailure(new DOMException('x', 'AbortError'), 'slow', 'http://h/f', 2000);
+    const slow = classifyAttemptFailure(new DOMException('x', 'AbortError'), 'slow', 'http://h/f', {
+      stallTimeoutMs: 2000,
+      minBytesPerSecond: 1024,
+    });
     expect(slow.free).toBe(true);
-    const reset = classifyAttemptFailure(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), null, 'http://h/f', 2000);
+    const reset = classifyAttemptFailure(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), null, 'http://h/f', {
+      stallTimeoutMs: 2000,
+      minBytesPerSecond: 1024,
+    });
     expect([reset.kind, reset.error.code]).toEqual(['transient', 'SOURCE_UNAVAILABLE']);
-    const disk = classifyAttemptFailure(Object.assign(new Error('full'), { code: 'ENOSPC' }), null, 'http://h/f', 2000);
+    const disk = classifyAttemptFailure(Object.assign(new Error('full'), { code: 'ENOSPC' }), null, 'http://h/f', {
+      stallTimeoutMs: 2000,
+      minBytesPerSecond: 1024,
+    });
     expect([disk.kind, disk.error.code]).toEqual(['fatal', 'NO_SPACE']);
     const given = new AttemptError('source', new OrchestratorError('AUTH_FAIL', 'denied'));
-    expect(classifyAttemptFailure(given, null, 'http://h/f', 2000)).toBe(given);
+    expect(classifyAttemptFailure(given, null, 'http://h/f', { stallTimeoutMs: 2000, minBytesPerSecond: 1024 })).toBe(given);
   });
 });

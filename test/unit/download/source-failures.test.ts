@@ -26,11 +26,13 @@ describe('source fallback and failure aggregation', () => {
 
   it('reports the shared code when every source failed the same way', () => {
     const f = new SourceFailures([a, b]);
-    f.add(a, err('AUTH_FAIL', 'a: denied.'));
-    f.add(b, err('AUTH_FAIL', 'b: denied.'));
+    f.add(a, err('AUTH_FAIL', 'https://a/f: access denied (HTTP 401). Check the token.'));
+    f.add(b, err('AUTH_FAIL', 'https://b/f: access denied (HTTP 403). Check the token.'));
     const e = f.allFailedError(file, { bytesFetched: 0, bytesPresent: 0 });
     expect(e.code).toBe('AUTH_FAIL');
-    expect(e.message).toContain('a: denied. b: denied.');
+    expect(e.message).toBe(
+      'Could not download f.bin from any source — https://a/f: access denied (HTTP 401); https://b/f: access denied (HTTP 403). Check the token.',
+    );
     expect(e.details.failures).toHaveLength(2);
   });
 
