@@ -3,8 +3,9 @@
  * (download, verify, promote into the models root) from an HTTP source, then prints a JSON
  * line with the outcome and its own peak RSS. Falls back to Downloader + rename when the
  * orchestrator is not available.
+ * With action 'verify' it re-hashes the ensured model instead (`modelctl verify`'s path).
  * Usage: node --import tsx engine-child.ts <spec.json>
- *   spec: { root, model: ModelSpec, orchestrator: boolean }
+ *   spec: { root, model: ModelSpec, orchestrator: boolean, action?: 'ensure' | 'verify' }
  */
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,7 @@ interface Spec {
   model: ModelSpec;
   /** Use the Orchestrator (main/core/orchestrator.ts); otherwise Downloader + rename. */
   orchestrator: boolean;
+  action?: 'ensure' | 'verify';
 }
 
 const spec = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as Spec;
@@ -35,8 +37,13 @@ if (useOrchestrator) {
   const { createOrchestrator } = await import('../../main/core/orchestrator');
   const orchestrator = createOrchestrator({ root: spec.root, models: [spec.model] });
   try {
-    const result = await orchestrator.ensure(spec.model.id);
-    downloaded = result.downloadedBytes;
+    if (spec.action === 'verify') {
+      const result = await orchestrator.verify(spec.model.id);
+      if (!result.success) throw new Error(`verify failed: ${JSON.stringify(result.problems)}`);
+    } else {
+      const result = await orchestrator.ensure(spec.model.id);
+      downloaded = result.downloadedBytes;
+    }
   } finally {
     await orchestrator.close();
   }

@@ -1,4 +1,4 @@
-/** Runs a command under /usr/bin/time -v and returns its wall time, peak RSS and output. */
+/** Runs a command under /usr/bin/time -v and returns its wall time, CPU times, peak RSS and output. */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
@@ -6,6 +6,9 @@ export interface Measured {
   ms: number;
   /** Peak resident set size in bytes (the largest process of the command tree). */
   peakRss: number;
+  /** CPU time of the command tree in user and kernel mode (ms; 0 without /usr/bin/time). */
+  userMs: number;
+  sysMs: number;
   stdout: string;
   code: number | null;
 }
@@ -32,16 +35,21 @@ export function measure(
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       let peakRss = 0;
+      let userMs = 0;
+      let sysMs = 0;
       if (useTime && existsSync(report)) {
-        const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(report, 'utf8'));
+        const text = readFileSync(report, 'utf8');
+        const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
         peakRss = m ? Number(m[1]) * 1024 : 0;
+        userMs = Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? 0) * 1000;
+        sysMs = Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? 0) * 1000;
         rmSync(report, { force: true });
       }
       if (code !== 0 && code !== null) {
         reject(new Error(`${cmd} ${args.join(' ').slice(0, 200)} exited with ${code}: ${stderr.slice(-2000)}`));
         return;
       }
-      resolve({ ms, peakRss, stdout, code });
+      resolve({ ms, peakRss, userMs, sysMs, stdout, code });
     });
   });
 }

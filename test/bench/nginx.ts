@@ -1,10 +1,11 @@
 /**
- * Starts nginx-light on 127.0.0.1 with its own temporary prefix and config (no root-owned
- * paths needed), sendfile on, serving `root`. Optionally logs body bytes sent per request so
- * the resume case can count bytes fetched twice.
+ * Starts nginx-light on 127.0.0.1 (or another address, optionally inside a network namespace)
+ * with its own temporary prefix and config (no root-owned paths needed), sendfile on, serving
+ * `root`, and the same files paced under /paced/ (limit_rate per connection). Logs body bytes
+ * sent per request so the resume cases can count bytes served again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -27,9 +28,21 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startNginx(root: string, prefix: string): Promise<Nginx> {
+export interface NginxOptions {
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Command prefix nginx runs under, e.g. ['ip', 'netns', 'exec', 'ns'] (then port 8080 is used). */
+  wrap?: string[];
+  /** Per-connection rate of /paced/ (nginx syntax, default 5m = 5 MiB/s). */
+  pacedRate?: string;
+}
+
+export async function startNginx(root: string, prefix: string, options: NginxOptions = {}): Promise<Nginx> {
   mkdirSync(join(prefix, 'logs'), { recursive: true });
-  const port = await freePort();
+  const host = options.host ?? '127.0.0.1';
+  const wrap = options.wrap ?? [];
+  const port = wrap.length > 0 ? 8080 : await freePort();
+  rmSync(join(prefix, 'nginx.pid'), { force: true });
   const log = join(prefix, 'logs', 'bytes.log');
   writeFileSync(log, '');
   const conf = join(prefix, 'nginx.conf');
@@ -52,22 +65,29 @@ http {
   fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
-  log_format bytes '$body_bytes_sent';
+  log_format bytes '$body_bytes_sent $status $uri "$http_range"';
   access_log ${log} bytes;
   server {
-    listen 127.0.0.1:${port};
+    listen ${host}:${port};
     root ${root};
     location / { }
+    # Small sends, each followed by its proportional delay: smooth pacing, not a burst a second.
+    location /paced/ { alias ${root}/; limit_rate ${options.pacedRate ?? '5m'}; sendfile_max_chunk 64k; }
   }
 }
 `,
   );
-  const proc: ChildProcess = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', conf, '-e', join(prefix, 'logs', 'error.log')], {
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const argv = ['/usr/sbin/nginx', '-p', prefix, '-c', conf, '-e', join(prefix, 'logs', 'error.log')];
+  const all = [...wrap, ...argv];
+  const proc: ChildProcess = spawn(all[0] as string, all.slice(1), { stdio: 'ignore' });
+  const url = `http://${host}:${port}`;
   for (let i = 0; ; i++) {
     try {
+      if (wrap.length > 0) {
+        // Not reachable from here: nginx writes its pid file once its socket listens.
+        if (!existsSync(join(prefix, 'nginx.pid'))) throw new Error('not yet');
+        break;
+      }
       const res = await fetch(`${url}/`, { method: 'HEAD' });
       await res.arrayBuffer();
       break;
@@ -83,7 +103,7 @@ http {
       readFileSync(log, 'utf8')
         .split('\n')
         .filter(Boolean)
-        .reduce((n, l) => n + Number(l), 0),
+        .reduce((n, l) => n + Number(l.split(' ')[0]), 0),
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();

@@ -10,7 +10,13 @@ const PROGRAMS: Record<string, Array<{ program: string; debianPackage: string }>
     { program: 'curl', debianPackage: 'curl' },
     { program: 'sha256sum', debianPackage: 'coreutils' },
   ],
+  'curl-o': [{ program: 'curl', debianPackage: 'curl' }],
   aria2c: [{ program: 'aria2c', debianPackage: 'aria2' }],
+  'aria2c-j16': [{ program: 'aria2c', debianPackage: 'aria2' }],
+  verify: [
+    { program: 'openssl', debianPackage: 'openssl' },
+    { program: 'sha256sum', debianPackage: 'coreutils' },
+  ],
   hf: [],
   cp: [{ program: 'cp', debianPackage: 'coreutils' }],
 };

@@ -33,10 +33,14 @@ export interface DownloadTuning {
   journalIntervalMs: number;
   /** ...and after this many new bytes, whichever comes first. */
   journalBytes: number;
-  /** The hot (unsynced, same-boot) journal is rewritten after this many new bytes. */
+  /** The hot (unsynced, same-boot) journal is rewritten after this many new bytes... */
   hotJournalBytes: number;
-  /** Bytes gathered before one write to the partial file. */
+  /** ...or when bytes wait unrecorded this long, so a kill -9 on a slow link loses little. */
+  hotJournalIntervalMs: number;
+  /** Bytes gathered before one write to the partial file... */
   writeChunkSize: number;
+  /** ...or fewer once they waited this long (slow links: bytes in memory are lost on a kill). */
+  writeFlushMs: number;
   /** Bytes one HTTP response may hold in memory before it is paused or cut and resumed by range. */
   receiveBufferBytes: number;
   /** How long a redirect target (e.g. a signed CDN URL) is reused before asking the original URL again. */

@@ -42,6 +42,8 @@ export interface HttpPieceContext {
   signal: AbortSignal;
   userAgent: string;
   writeChunkSize: number;
+  /** Bytes waiting this long are written even when fewer than writeChunkSize. */
+  writeFlushMs: number;
   /** Bytes one response may hold in memory before it is paused or cut (see http-response.ts). */
   receiveBufferBytes: number;
   redirectTtlMs: number;
@@ -362,7 +364,8 @@ async function streamBody(ctx: HttpPieceContext, piece: Piece, body: HttpRespons
         }
         if (batchBytes === chunk.length) batchStartedAt = piece.lastByteAt;
         // Write in large blocks, but never sit on slow-arriving bytes: progress and the journal follow the disk.
-        if (batchBytes >= ctx.writeChunkSize || piece.received >= piece.end || piece.lastByteAt - batchStartedAt >= 250) await flush();
+        if (batchBytes >= ctx.writeChunkSize || piece.received >= piece.end || piece.lastByteAt - batchStartedAt >= ctx.writeFlushMs)
+          await flush();
         // Stop early only when the tail was split off to another lane; otherwise read the body to
         // its end so the connection goes back to the pool for the next range.
         if (piece.received >= piece.end && piece.end < requestedEnd) break receive;

@@ -1,7 +1,8 @@
 /**
  * Saving the journal of a partial file while bytes arrive: the synced journal (fdatasync the part
  * file, then record its ranges) every `journalBytes` or `journalIntervalMs`, and the cheaper hot
- * journal (no sync, trusted on the same boot only) every `hotJournalBytes`. One save of each kind
+ * journal (no sync, trusted on the same boot only) every `hotJournalBytes` or, when bytes arrive
+ * slowly, once they waited `hotJournalIntervalMs` unrecorded. One save of each kind
  * runs at a time; requests made meanwhile coalesce into one more save.
  */
 import type { FileHandle } from 'node:fs/promises';
@@ -14,7 +15,9 @@ export interface JournalSaverOptions {
   size: number;
   journalBytes: number;
   hotJournalBytes: number;
+  hotJournalIntervalMs: number;
   journalIntervalMs: number;
+  now: () => number;
   /** What the part file holds now. */
   done: () => RangeSet;
   /** The validators (ETag, Last-Modified) of the sources the bytes came from. */
@@ -27,10 +30,14 @@ export class JournalSaver {
   private unjournaled = 0;
   private unhot = 0;
   private saving: Promise<void> | null = null;
+  /** A journal of either kind was written since this saver was made (it must be removed at the end). */
+  wroteAny = false;
   private saveAgain = false;
   private savingHot: Promise<void> | null = null;
   private hotAgain = false;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** When the oldest bytes not in the hot journal were recorded (NaN: none waiting). */
+  private unhotSince = Number.NaN;
 
   constructor(private readonly options: JournalSaverOptions) {}
 
@@ -38,14 +45,17 @@ export class JournalSaver {
   recorded(bytes: number): void {
     this.unjournaled += bytes;
     this.unhot += bytes;
+    const now = this.options.now();
+    if (Number.isNaN(this.unhotSince)) this.unhotSince = now;
     if (this.unjournaled >= this.options.journalBytes) void this.save();
-    else if (this.unhot >= this.options.hotJournalBytes) void this.saveHot();
+    else if (this.unhot >= this.options.hotJournalBytes || now - this.unhotSince >= this.options.hotJournalIntervalMs) void this.saveHot();
   }
 
   /** The part file's bytes were discarded: forget the counts and record that it is empty. */
   reset(): void {
     this.unjournaled = 0;
     this.unhot = 0;
+    this.unhotSince = Number.NaN;
     void this.save();
   }
 
@@ -73,6 +83,7 @@ export class JournalSaver {
     if (!fh) return Promise.resolve();
     const { journalPath, sha256, size } = this.options;
     this.unjournaled = 0;
+    this.wroteAny = true;
     const done = this.options.done().toJSON();
     void this.saveHot();
     const validators = this.options.validators();
@@ -101,6 +112,8 @@ export class JournalSaver {
     }
     const { journalPath, sha256, size } = this.options;
     this.unhot = 0;
+    this.unhotSince = Number.NaN;
+    this.wroteAny = true;
     const written = this.options.done().toJSON();
     this.savingHot = writeHotJournal(journalPath, { sha256, size, written })
       .catch(() => undefined)

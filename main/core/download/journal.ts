@@ -11,7 +11,7 @@
  * Fast links then re-fetch a few MiB after a crash instead of a second or more of data.
  */
 import { readFileSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ByteRange } from './range-set';
 
@@ -102,10 +102,13 @@ async function writeJournalFile(path: string, text: string, sync: boolean): Prom
 }
 
 export async function removeJournal(journalPath: string): Promise<void> {
-  await rm(journalPath, { force: true });
-  await rm(`${journalPath}.tmp`, { force: true });
-  await rm(hotPath(journalPath), { force: true });
-  await rm(`${hotPath(journalPath)}.tmp`, { force: true });
+  // One unlink each (rm with force stats first): this runs for every file of a model.
+  const paths = [journalPath, `${journalPath}.tmp`, hotPath(journalPath), `${hotPath(journalPath)}.tmp`];
+  await Promise.all(paths.map((p) => unlink(p).catch(ignoreMissing)));
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 }
 
 export function hotPath(journalPath: string): string {

@@ -92,6 +92,7 @@ export async function fetchPieceWithRetries(job: PieceFetch, piece: Piece, stop:
               signal: attempt.signal,
               userAgent: tuning.userAgent,
               writeChunkSize: tuning.writeChunkSize,
+              writeFlushMs: tuning.writeFlushMs,
               receiveBufferBytes: tuning.receiveBufferBytes,
               redirectTtlMs: tuning.redirectTtlMs,
               maxRedirects: tuning.maxRedirects,

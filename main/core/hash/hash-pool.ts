@@ -182,7 +182,8 @@ class WorkerHashPool implements FollowingHashPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, name: 'sha256' });
+    // The worker holds one read buffer and a few small objects: a small young generation keeps its RSS low.
+    const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, name: 'sha256', resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     worker.unref();
     const slot: Slot = { worker, jobs: new Map(), hashing: 0, following: 0 };
     worker.on('message', (reply: WorkerReply) => {

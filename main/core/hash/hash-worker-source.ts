@@ -12,7 +12,8 @@ const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
 
-const CHUNK = 2 * 1024 * 1024;
+// 512 KiB: the chunk just read is still in the L2 cache when it is hashed (2 MiB measured ~3-8 % slower).
+const CHUNK = 512 * 1024;
 const PROGRESS_EVERY = 32 * 1024 * 1024;
 const jobs = new Map();
 // One read buffer for every job of this worker: a chunk is read and hashed without yielding,

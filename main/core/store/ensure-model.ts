@@ -25,6 +25,7 @@ import type { ModelStateStore } from './model-state';
 import type { ModelsRoot } from './models-root';
 import type { NegativeCache } from './negative-cache';
 import { MARKER_NAME, writeMarker } from './verified-marker';
+import { FileSlots } from './file-slots';
 import { failureMessage } from '../download/failure-summary';
 import { pathExists } from '../system/path-exists';
 import { formatBinaryBytes } from '../../../shared/byte-sizes';
@@ -253,6 +254,11 @@ async function preflight(deps: EnsureDeps, model: ModelSpec, variant: string, un
   );
 }
 
+/** Files below this size are fetched over one connection (the downloader's minPieceSize). */
+const SMALL_FILE_BYTES = 4 * 1024 * 1024;
+/** Small files fetched at once per slot of fileConcurrency. */
+const SMALL_FILES_PER_SLOT = 4;
+
 interface FetchAllResult {
   bytesFetched: number;
   source: string | null;
@@ -277,9 +283,12 @@ async function fetchAll(
   const bytesBySource = new Map<string, number>();
   let firstError: unknown = null;
 
+  const largeSlots = new FileSlots(deps.fileConcurrency);
   const worker = async () => {
     for (let unit = queue.shift(); unit && firstError === null && !controller.signal.aborted; unit = queue.shift()) {
+      const release = unit.size >= SMALL_FILE_BYTES ? await largeSlots.acquire() : () => undefined;
       try {
+        if (firstError !== null || controller.signal.aborted) break;
         const outcome = await fetchUnit(deps, model, variant, unit, controller.signal, (bytes) => onUnitProgress(unit as FetchUnit, bytes));
         result.bytesFetched += outcome.bytesFetched;
         bytesBySource.set(outcome.source, (bytesBySource.get(outcome.source) ?? 0) + outcome.bytesFetched);
@@ -293,11 +302,18 @@ async function fetchAll(
         }
         if (firstError === null) firstError = error;
         controller.abort(); // one required file failed: the model cannot complete, stop the others
+      } finally {
+        release();
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(deps.fileConcurrency, units.length) }, worker));
+    // Small files cost a request and a few file operations each, so more of them run at once
+    // (their latency overlaps); large ones stay within fileConcurrency. A fileConcurrency of 1
+    // keeps its plain meaning: one file at a time, in order.
+    const perSlot = deps.fileConcurrency > 1 ? SMALL_FILES_PER_SLOT : 1;
+    const workers = Math.min(deps.fileConcurrency * perSlot, units.length);
+    await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -429,9 +445,12 @@ async function assemble(
   const { layout, blobs } = deps;
   await mkdir(staging, { recursive: true });
   let linkMode: LinkMode = 'hardlink';
+  const made = new Set<string>([staging]); // one mkdir per folder, not per file
   for (const f of files) {
     const dest = layout.inside(staging, f.file.path);
-    await mkdir(path.dirname(dest), { recursive: true });
+    const dir = path.dirname(dest);
+    if (!made.has(dir)) await mkdir(dir, { recursive: true });
+    made.add(dir);
     if ((await blobs.materialize(f.file.sha256, dest)) === 'copy') linkMode = 'copy';
   }
   await writeMarker(path.join(staging, MARKER_NAME), {

@@ -47,6 +47,7 @@ describe('fetching one piece over HTTP', () => {
           signal: new AbortController().signal,
           userAgent: 'test',
           writeChunkSize: 1024,
+          writeFlushMs: 25,
           receiveBufferBytes: 1024 * 1024,
           redirectTtlMs: 60_000,
           maxRedirects: 3,

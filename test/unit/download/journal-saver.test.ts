@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'journal-saver-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sha = 'c'.repeat(64);
 
-async function setup(name: string, options: { journalBytes?: number; hotJournalBytes?: number } = {}) {
+async function setup(name: string, options: { journalBytes?: number; hotJournalBytes?: number; now?: () => number } = {}) {
   const journalPath = join(dir, `${name}.journal.json`);
   const fh = await open(join(dir, `${name}.part`), 'w+');
   await fh.truncate(1000);
@@ -22,7 +22,9 @@ async function setup(name: string, options: { journalBytes?: number; hotJournalB
     size: 1000,
     journalBytes: options.journalBytes ?? 100,
     hotJournalBytes: options.hotJournalBytes ?? 30,
+    hotJournalIntervalMs: 50,
     journalIntervalMs: 60_000,
+    now: options.now ?? (() => 0),
     done: () => done,
     validators: () => ({ 'https://a': { etag: '"e1"' } }),
     file: () => fh,
@@ -52,6 +54,25 @@ describe('journal saving while bytes arrive', () => {
     await saver.idle();
     expect(await readJournal(journalPath, { sha256: sha, size: 1000 })).toBeNull();
     expect(await readHotJournal(journalPath, { sha256: sha, size: 1000 })).toEqual([[0, 40]]);
+    await fh.close();
+  });
+
+  it('writes the hot journal by time as well: bytes that waited hotJournalIntervalMs are recorded though fewer than hotJournalBytes', async () => {
+    let now = 1000;
+    const { journalPath, fh, done, saver } = await setup('slow', { now: () => now });
+    done.add(0, 5);
+    saver.recorded(5);
+    now += 30;
+    done.add(5, 10);
+    saver.recorded(5);
+    await saver.idle();
+    expect(await readHotJournal(journalPath, { sha256: sha, size: 1000 })).toEqual([]);
+    now += 20; // the first of these bytes has now waited 50 ms
+    done.add(10, 15);
+    saver.recorded(5);
+    await saver.idle();
+    expect(await readHotJournal(journalPath, { sha256: sha, size: 1000 })).toEqual([[0, 15]]);
+    expect(await readJournal(journalPath, { sha256: sha, size: 1000 })).toBeNull();
     await fh.close();
   });
 
