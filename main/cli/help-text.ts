@@ -12,6 +12,7 @@ const SUMMARY: Record<CommandName, string> = {
   pin: 'Protect an installed model from gc',
   unpin: 'Let gc remove a model again',
   'disk-usage': 'Show what the models root holds and the free space',
+  mirror: 'Push verified models to a team mirror on S3, import its manifests, or test it',
   help: 'Show help for a command',
 };
 
@@ -38,6 +39,16 @@ const DETAILS: Partial<Record<CommandName, string>> = {
   ].join('\n'),
   pin: '  --variant V       the variant to pin',
   unpin: '  --variant V       the variant to unpin',
+  mirror: [
+    '  mirror push ID… --to s3://bucket/prefix    upload the verified blobs of complete models, then their manifests and the index',
+    '  mirror push --all --to s3://bucket/prefix  every model of the manifest that is complete here',
+    '  mirror pull-manifests --from s3://bucket/prefix [ID…]  write the mirror\'s models into --manifest',
+    '  mirror test s3://bucket/prefix             check that the mirror is reachable with these credentials',
+    '  --variant V       only this variant (push)',
+    '',
+    'Keys, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL(_S3)',
+    'or the AWS_PROFILE in ~/.aws. Every machine that sets MODELS_MIRRORS=s3://bucket/prefix tries the mirror first.',
+  ].join('\n'),
 };
 
 const GLOBAL = [

@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'pin',
   'unpin',
   'disk-usage',
+  'mirror',
   'help',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -36,7 +37,11 @@ export type Command =
   | { name: 'ensure'; id: string; variant?: string; force: boolean; maxBytesPerSecond?: number }
   | { name: 'status' | 'verify' | 'estimate' | 'pin' | 'unpin'; id: string; variant?: string }
   | { name: 'gc'; dryRun: boolean; maxSizeBytes?: number; maxAgeMs?: number }
-  | { name: 'disk-usage' };
+  | { name: 'disk-usage' }
+  | { name: 'mirror'; action: MirrorAction; ids: string[]; all: boolean; to?: string; from?: string; variant?: string };
+
+export const MIRROR_ACTIONS = ['push', 'pull-manifests', 'test'] as const;
+export type MirrorAction = (typeof MIRROR_ACTIONS)[number];
 
 export interface CommandLine {
   command: Command;
@@ -66,6 +71,9 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   'max-size': { type: 'string' },
   'max-age': { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  all: { type: 'boolean' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -84,6 +92,7 @@ export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[
   pin: { options: ['variant'], args: ['ID'] },
   unpin: { options: ['variant'], args: ['ID'] },
   'disk-usage': { options: [], args: [] },
+  mirror: { options: ['to', 'from', 'all', 'variant'], args: ['push|pull-manifests|test', '[ID…]'] },
   help: { options: [], args: ['[COMMAND]'] },
 };
 
@@ -133,7 +142,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (args.length < required.length) {
     throw new UsageError(`${name} needs ${required.join(' ')}: modelctl ${usageLine(name)}`, name);
   }
-  if (args.length > syntax.args.length) {
+  if (args.length > syntax.args.length && !syntax.args.some((a) => a.endsWith('…]'))) {
     throw new UsageError(
       `${name} takes ${syntax.args.length === 0 ? 'no arguments' : syntax.args.join(' ')}, but got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}.`,
       name,
@@ -194,7 +203,30 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       }
       return { command, global };
     }
+    case 'mirror':
+      return { command: mirrorCommand(args, values, variant), global };
   }
+}
+
+/** `mirror push ID… | --all --to s3://…`, `mirror pull-manifests --from URL [ID…]`, `mirror test URL`. */
+function mirrorCommand(args: string[], values: { to?: string; from?: string; all?: boolean }, variant: { variant?: string }): Command {
+  const [action, ...ids] = args;
+  if (!(MIRROR_ACTIONS as readonly string[]).includes(action as string)) {
+    throw new UsageError(`mirror needs push, pull-manifests or test, not ${JSON.stringify(action)}.`, 'mirror');
+  }
+  const all = values.all === true;
+  const command: Command = { name: 'mirror', action: action as MirrorAction, ids, all, ...variant };
+  if (values.to !== undefined) command.to = nonEmpty(values.to, '--to', 'mirror');
+  if (values.from !== undefined) command.from = nonEmpty(values.from, '--from', 'mirror');
+  if (command.action === 'push') {
+    if (command.to === undefined) throw new UsageError('mirror push needs --to s3://bucket/prefix.', 'mirror');
+    if (all === (ids.length > 0)) throw new UsageError('mirror push needs model ids or --all (not both).', 'mirror');
+  }
+  if (command.action === 'pull-manifests' && command.from === undefined) {
+    throw new UsageError('mirror pull-manifests needs --from s3://bucket/prefix (or https://…).', 'mirror');
+  }
+  if (command.action === 'test' && ids.length !== 1) throw new UsageError('mirror test needs one mirror URL, like s3://bucket/prefix.', 'mirror');
+  return command;
 }
 
 export function usageLine(name: CommandName): string {

@@ -20,7 +20,15 @@ export const resultDocuments = {
     models: models.map(({ id, variants, defaultVariant, totalBytes }) => ({ id, variants, defaultVariant, totalBytes })),
   }),
   validate: (modelCount: number) => ({ ok: true as const, models: modelCount }),
-  ensure: ({ id, variant, localPath, downloadedBytes, source }: EnsureResult) => ({ id, variant, localPath, downloadedBytes, source }),
+  // `fileSources` is an addition: which source (a team mirror or the origin) served each file fetched.
+  ensure: ({ id, variant, localPath, downloadedBytes, source, fileSources }: EnsureResult) => ({
+    id,
+    variant,
+    localPath,
+    downloadedBytes,
+    source,
+    fileSources: fileSources ?? [],
+  }),
   status: ({ id, variant, status, localPath, missingFiles, bytesPresent, bytesNeeded }: StatusReport) => ({
     id,
     variant,

@@ -76,13 +76,21 @@ async function execute(
     return EXIT.ok;
   }
 
-  // gc and disk-usage work on the models root alone, so a missing default manifest is fine there.
-  const needsManifest = command.name !== 'gc' && command.name !== 'disk-usage';
+  // gc and disk-usage work on the models root alone, so a missing default manifest is fine there;
+  // mirror pull-manifests and test never read one (pull-manifests creates it).
+  const readsNoManifest = command.name === 'mirror' && command.action !== 'push';
+  const needsManifest = command.name !== 'gc' && command.name !== 'disk-usage' && !readsNoManifest;
   const manifestPath = findManifest(global.manifest, io, needsManifest);
   const registry = new ModelRegistry();
-  if (manifestPath !== null) registry.add(await loadManifestFile(manifestPath));
+  if (manifestPath !== null && !readsNoManifest) registry.add(await loadManifestFile(manifestPath));
 
   const root = rootFor({ command, global }, io);
+  if (command.name === 'mirror') {
+    const { runMirrorCommand } = await import('./run-mirror-command');
+    const manifestFile = manifestPath ?? (global.manifest !== undefined ? resolve(io.cwd, global.manifest) : null);
+    const context = { root, models: registry.models(), manifestPath: manifestFile, env: io.env, progress, print };
+    return runMirrorCommand(command, io.signal ? { ...context, signal: io.signal } : context);
+  }
   const options: ServiceOptions = { root, models: registry.models() };
   if (command.name === 'ensure' && command.maxBytesPerSecond !== undefined)
     options.settings = { maxBytesPerSecond: command.maxBytesPerSecond };
