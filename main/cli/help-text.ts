@@ -42,9 +42,10 @@ const DETAILS: Partial<Record<CommandName, string>> = {
   mirror: [
     '  mirror push ID… --to s3://bucket/prefix    upload the verified blobs of complete models, then their manifests and the index',
     '  mirror push --all --to s3://bucket/prefix  every model of the manifest that is complete here',
-    '  mirror pull-manifests --from s3://bucket/prefix [ID…]  write the mirror\'s models into --manifest',
+    "  mirror pull-manifests --from s3://bucket/prefix [ID…]  write the mirror's models into --manifest",
     '  mirror test s3://bucket/prefix             check that the mirror is reachable with these credentials',
     '  --variant V       only this variant (push)',
+    '  --part-size SIZE  multipart part size for large files (default 16M, at least 5M)',
     '',
     'Keys, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL(_S3)',
     'or the AWS_PROFILE in ~/.aws. Every machine that sets MODELS_MIRRORS=s3://bucket/prefix tries the mirror first.',

@@ -38,7 +38,7 @@ export type Command =
   | { name: 'status' | 'verify' | 'estimate' | 'pin' | 'unpin'; id: string; variant?: string }
   | { name: 'gc'; dryRun: boolean; maxSizeBytes?: number; maxAgeMs?: number }
   | { name: 'disk-usage' }
-  | { name: 'mirror'; action: MirrorAction; ids: string[]; all: boolean; to?: string; from?: string; variant?: string };
+  | { name: 'mirror'; action: MirrorAction; ids: string[]; all: boolean; to?: string; from?: string; variant?: string; partSize?: number };
 
 export const MIRROR_ACTIONS = ['push', 'pull-manifests', 'test'] as const;
 export type MirrorAction = (typeof MIRROR_ACTIONS)[number];
@@ -74,6 +74,7 @@ const OPTIONS = {
   to: { type: 'string' },
   from: { type: 'string' },
   all: { type: 'boolean' },
+  'part-size': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -92,7 +93,7 @@ export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[
   pin: { options: ['variant'], args: ['ID'] },
   unpin: { options: ['variant'], args: ['ID'] },
   'disk-usage': { options: [], args: [] },
-  mirror: { options: ['to', 'from', 'all', 'variant'], args: ['push|pull-manifests|test', '[ID…]'] },
+  mirror: { options: ['to', 'from', 'all', 'variant', 'part-size'], args: ['push|pull-manifests|test', '[ID…]'] },
   help: { options: [], args: ['[COMMAND]'] },
 };
 
@@ -209,7 +210,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 }
 
 /** `mirror push ID… | --all --to s3://…`, `mirror pull-manifests --from URL [ID…]`, `mirror test URL`. */
-function mirrorCommand(args: string[], values: { to?: string; from?: string; all?: boolean }, variant: { variant?: string }): Command {
+function mirrorCommand(
+  args: string[],
+  values: { to?: string; from?: string; all?: boolean; 'part-size'?: string },
+  variant: { variant?: string },
+): Command {
   const [action, ...ids] = args;
   if (!(MIRROR_ACTIONS as readonly string[]).includes(action as string)) {
     throw new UsageError(`mirror needs push, pull-manifests or test, not ${JSON.stringify(action)}.`, 'mirror');
@@ -218,14 +223,21 @@ function mirrorCommand(args: string[], values: { to?: string; from?: string; all
   const command: Command = { name: 'mirror', action: action as MirrorAction, ids, all, ...variant };
   if (values.to !== undefined) command.to = nonEmpty(values.to, '--to', 'mirror');
   if (values.from !== undefined) command.from = nonEmpty(values.from, '--from', 'mirror');
+  if (values['part-size'] !== undefined) {
+    const size = parseSize(values['part-size']);
+    if (size === null || size < 5 * 1024 * 1024)
+      throw new UsageError('--part-size needs a size of at least 5MiB (S3 refuses smaller parts), like 16M.', 'mirror');
+    command.partSize = size;
+  }
   if (command.action === 'push') {
     if (command.to === undefined) throw new UsageError('mirror push needs --to s3://bucket/prefix.', 'mirror');
-    if (all === (ids.length > 0)) throw new UsageError('mirror push needs model ids or --all (not both).', 'mirror');
+    if (all === ids.length > 0) throw new UsageError('mirror push needs model ids or --all (not both).', 'mirror');
   }
   if (command.action === 'pull-manifests' && command.from === undefined) {
     throw new UsageError('mirror pull-manifests needs --from s3://bucket/prefix (or https://…).', 'mirror');
   }
-  if (command.action === 'test' && ids.length !== 1) throw new UsageError('mirror test needs one mirror URL, like s3://bucket/prefix.', 'mirror');
+  if (command.action === 'test' && ids.length !== 1)
+    throw new UsageError('mirror test needs one mirror URL, like s3://bucket/prefix.', 'mirror');
   return command;
 }
 

@@ -45,6 +45,7 @@ export async function runMirrorCommand(command: MirrorCommand, ctx: MirrorComman
         to: command.to as string,
         s3,
         ...(command.variant !== undefined ? { variant: command.variant } : {}),
+        ...(command.partSize !== undefined ? { partSize: command.partSize } : {}),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         onProgress: (p) => ctx.progress?.update(`Pushing to ${command.to}`, p.bytesDone, p.bytesTotal),
       });
@@ -54,7 +55,11 @@ export async function runMirrorCommand(command: MirrorCommand, ctx: MirrorComman
     }
     case 'pull-manifests': {
       if (ctx.manifestPath === null) {
-        throw new OrchestratorError('MISSING_MANIFEST', 'mirror pull-manifests writes into a manifest: pass --manifest FILE (it is created when missing).', {});
+        throw new OrchestratorError(
+          'MISSING_MANIFEST',
+          'mirror pull-manifests writes into a manifest: pass --manifest FILE (it is created when missing).',
+          {},
+        );
       }
       const { importFromMirror } = await import('../core/mirror/import-from-mirror');
       const result = await importFromMirror({
@@ -83,7 +88,9 @@ const testDocument = ({ mirror, ok, models, message }: MirrorTestResult) => ({ m
 function pushText(result: MirrorPushResult): string {
   const lines = result.pushed.map((p) => `Pushed ${p.id} [${p.variant}]`);
   for (const s of result.skipped) {
-    lines.push(`Skipped ${s.id} [${s.variant}]: ${s.reason === 'in-mirror' ? 'already in the mirror' : 'not complete here (run modelctl ensure first)'}`);
+    lines.push(
+      `Skipped ${s.id} [${s.variant}]: ${s.reason === 'in-mirror' ? 'already in the mirror' : 'not complete here (run modelctl ensure first)'}`,
+    );
   }
   lines.push(`${formatBytes(result.bytesUploaded)} uploaded to ${result.mirror}.`);
   return lines.join('\n');

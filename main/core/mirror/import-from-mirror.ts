@@ -43,19 +43,27 @@ export async function importFromMirror(options: ImportFromMirrorOptions): Promis
     else {
       const indexText = await reader.read(INDEX_NAME, options.signal);
       if (indexText === null) {
-        throw new OrchestratorError('SOURCE_UNAVAILABLE', `${mirror}/${INDEX_NAME} does not exist: nothing has been pushed to this mirror yet (run \`modelctl mirror push\`), or the prefix is wrong.`, {
-          mirror,
-        });
+        throw new OrchestratorError(
+          'SOURCE_UNAVAILABLE',
+          `${mirror}/${INDEX_NAME} does not exist: nothing has been pushed to this mirror yet (run \`modelctl mirror push\`), or the prefix is wrong.`,
+          {
+            mirror,
+          },
+        );
       }
       const listed = parseMirrorIndex(indexText, `${mirror}/${INDEX_NAME}`).models.map((m) => m.id);
       const wanted = options.ids && options.ids.length > 0 ? options.ids : listed;
       const unknown = wanted.filter((id) => !listed.includes(id));
       if (unknown.length > 0) {
-        throw new OrchestratorError('MODEL_NOT_FOUND', `${mirror} has no model ${unknown.join(', ')}; it holds ${listed.join(', ') || 'no models'}.`, {
-          mirror,
-          missing: unknown,
-          available: listed,
-        });
+        throw new OrchestratorError(
+          'MODEL_NOT_FOUND',
+          `${mirror} has no model ${unknown.join(', ')}; it holds ${listed.join(', ') || 'no models'}.`,
+          {
+            mirror,
+            missing: unknown,
+            available: listed,
+          },
+        );
       }
       ids = wanted;
     }
@@ -63,7 +71,8 @@ export async function importFromMirror(options: ImportFromMirrorOptions): Promis
     for (const id of ids) {
       const where = `${mirror}/manifests/${id}.toml`;
       const text = await reader.read(`manifests/${id}.toml`, options.signal);
-      if (text === null) throw new OrchestratorError('MODEL_NOT_FOUND', `${where} does not exist; push the model to the mirror first.`, { mirror, id });
+      if (text === null)
+        throw new OrchestratorError('MODEL_NOT_FOUND', `${where} does not exist; push the model to the mirror first.`, { mirror, id });
       const parsed = parseManifestText(text, { format: 'toml' }).models.find((m) => m.id === id);
       if (!parsed) throw new OrchestratorError('MANIFEST_VALIDATION_ERROR', `${where} does not define the model ${id}.`, { mirror, id });
       models.push(parsed);

@@ -27,7 +27,9 @@ export function openMirrorReader(mirror: string, s3: S3ClientOptions, dispatcher
     };
   }
   if (!/^https?:\/\//i.test(root)) {
-    throw new OrchestratorError('INVALID_CONFIG', `${root}: a mirror is an s3://bucket/prefix or https://host/prefix root.`, { mirror: root });
+    throw new OrchestratorError('INVALID_CONFIG', `${root}: a mirror is an s3://bucket/prefix or https://host/prefix root.`, {
+      mirror: root,
+    });
   }
   return {
     read: async (relativeKey, signal) => {
@@ -42,10 +44,14 @@ export function openMirrorReader(mirror: string, s3: S3ClientOptions, dispatcher
       }
       if (response.status === 404) return null;
       if (response.status === 401 || response.status === 403) {
-        throw new OrchestratorError('AUTH_FAIL', `${redactUrl(url)}: access denied (HTTP ${response.status}); check the mirror's credentials.`, {
-          source: redactUrl(root),
-          status: response.status,
-        });
+        throw new OrchestratorError(
+          'AUTH_FAIL',
+          `${redactUrl(url)}: access denied (HTTP ${response.status}); check the mirror's credentials.`,
+          {
+            source: redactUrl(root),
+            status: response.status,
+          },
+        );
       }
       if (!response.ok) {
         throw new OrchestratorError('SOURCE_UNAVAILABLE', `${redactUrl(url)}: HTTP ${response.status}.`, {

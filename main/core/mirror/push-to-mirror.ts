@@ -106,11 +106,19 @@ export async function pushToMirror(options: PushToMirrorOptions): Promise<Mirror
     });
 
     const pushed = selected.filter((s) => s.blobs.some((b) => missing.has(b.sha256))).map((s) => ({ id: s.model.id, variant: s.variant }));
-    for (const s of selected) if (!s.blobs.some((b) => missing.has(b.sha256))) skipped.push({ id: s.model.id, variant: s.variant, reason: 'in-mirror' });
+    for (const s of selected)
+      if (!s.blobs.some((b) => missing.has(b.sha256))) skipped.push({ id: s.model.id, variant: s.variant, reason: 'in-mirror' });
 
     const models = [...new Map(selected.map((s) => [s.model.id, s.model])).values()];
     for (const model of models) {
-      await putIfChanged(client, bucket, manifestKey(prefix, model.id), Buffer.from(mirrorManifestEntry(model, mirror)), 'application/toml', options.signal);
+      await putIfChanged(
+        client,
+        bucket,
+        manifestKey(prefix, model.id),
+        Buffer.from(mirrorManifestEntry(model, mirror)),
+        'application/toml',
+        options.signal,
+      );
     }
     if (models.length > 0) await mergeIndex(client, bucket, prefix, models, options.signal);
     return { mirror, pushed, skipped, bytesUploaded: progress.bytesUploaded };
@@ -146,7 +154,14 @@ async function verifiedBlobs(layout: ModelsRoot, model: ModelSpec, variant: stri
   return blobs;
 }
 
-async function putIfChanged(client: S3Client, bucket: string, key: string, body: Buffer, contentType: string, signal?: AbortSignal): Promise<void> {
+async function putIfChanged(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: Buffer,
+  contentType: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const current = await client.get(bucket, key, signal);
   if (current && current.equals(body)) return;
   await client.putObject(bucket, key, body, { contentType, ...(signal ? { signal } : {}) });

@@ -257,7 +257,8 @@ export class S3Client {
       ...(signal ? { signal } : {}),
     });
     const uploadId = xmlValues(r.body.toString('utf8'), 'UploadId')[0];
-    if (!uploadId) throw new OrchestratorError('SOURCE_UNAVAILABLE', `s3://${bucket}/${key}: the store did not start a multipart upload.`, {});
+    if (!uploadId)
+      throw new OrchestratorError('SOURCE_UNAVAILABLE', `s3://${bucket}/${key}: the store did not start a multipart upload.`, {});
     return uploadId;
   }
 

@@ -30,7 +30,10 @@ export async function testMirror(mirror: string, s3: S3ClientOptions, signal?: A
         mirror: root,
         ok: true,
         models,
-        message: text === null ? 'Reachable; nothing pushed to this mirror yet.' : `Reachable; ${models} model${models === 1 ? '' : 's'} in the mirror.`,
+        message:
+          text === null
+            ? 'Reachable; nothing pushed to this mirror yet.'
+            : `Reachable; ${models} model${models === 1 ? '' : 's'} in the mirror.`,
       };
     } finally {
       await reader.close();

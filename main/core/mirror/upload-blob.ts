@@ -101,7 +101,13 @@ async function uploadInParts(request: UploadBlobRequest, partSize: number): Prom
     listed = await client.listParts(bucket, key, entry.uploadId, request.signal);
   }
   if (!entry || listed === null) {
-    entry = { target, uploadId: await client.createMultipartUpload(bucket, key, request.signal), partSize, size: request.size, sha256: request.sha256 };
+    entry = {
+      target,
+      uploadId: await client.createMultipartUpload(bucket, key, request.signal),
+      partSize,
+      size: request.size,
+      sha256: request.sha256,
+    };
     await journal.write(entry);
     listed = [];
   }
@@ -130,10 +136,14 @@ async function uploadInParts(request: UploadBlobRequest, partSize: number): Prom
       const { bytesRead } = await handle.read(body, 0, length, offset);
       if (bytesRead !== length) {
         request.slots.release();
-        throw new OrchestratorError('SIZE_MISMATCH', `${request.file}: the blob is shorter than ${request.size} bytes; run \`modelctl verify\`.`, {
-          file: request.file,
-          expected: request.size,
-        });
+        throw new OrchestratorError(
+          'SIZE_MISMATCH',
+          `${request.file}: the blob is shorter than ${request.size} bytes; run \`modelctl verify\`.`,
+          {
+            file: request.file,
+            expected: request.size,
+          },
+        );
       }
       fileHash.update(body);
       const { base64 } = sha256Of(body);

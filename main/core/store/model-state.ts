@@ -23,7 +23,14 @@ const stateSchema = z.object({
 
 export type ModelState = z.infer<typeof stateSchema>;
 
-export const EMPTY_STATE: ModelState = { pinned: false, lastUsed: null, corrupt: false, badFiles: [], lastVerifiedAt: null, fileSources: {} };
+export const EMPTY_STATE: ModelState = {
+  pinned: false,
+  lastUsed: null,
+  corrupt: false,
+  badFiles: [],
+  lastVerifiedAt: null,
+  fileSources: {},
+};
 
 export class ModelStateStore {
   private readonly dir: string;
