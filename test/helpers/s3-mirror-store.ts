@@ -26,6 +26,8 @@ export interface StoreRequest {
   rejected?: string;
   /** The request carried x-amz-checksum-sha256. */
   checksum: boolean;
+  /** Body bytes of the answer sent so far. */
+  sent: number;
 }
 
 export interface MirrorStore {
@@ -101,6 +103,7 @@ export async function startMirrorStore(directory: string, buckets: string[]): Pr
       query: url.searchParams,
       bytes: 0,
       checksum: typeof req.headers['x-amz-checksum-sha256'] === 'string',
+      sent: 0,
     };
     requests.push(entry);
     res.on('finish', () => (entry.status = res.statusCode));
@@ -151,6 +154,7 @@ export async function startMirrorStore(directory: string, buckets: string[]): Pr
         delete headers['transfer-encoding'];
         const forward = http.request({ ...upstream, agent, method: req.method, path: req.url, headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.on('data', (chunk: Buffer) => (entry.sent += chunk.length));
           answer.pipe(res);
         });
         forward.on('error', () => res.destroy());

@@ -332,7 +332,8 @@ export class S3Client {
   /** Lists at most `maxKeys` keys under `prefix` (reachability and read permission). */
   async listKeys(bucket: string, prefix: string, maxKeys = 1, signal?: AbortSignal): Promise<string[]> {
     const r = await this.request('GET', bucket, '', {
-      query: { 'list-type': '2', prefix, 'max-keys': String(maxKeys) },
+      // ListObjects (v1): every S3 look-alike has it (s3rver's v2 fails on a truncated page).
+      query: { prefix, 'max-keys': String(maxKeys) },
       ...(signal ? { signal } : {}),
     });
     return xmlValues(r.body.toString('utf8'), 'Key');
