@@ -197,6 +197,7 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
       localPath: join(root, 'models', 'wan@1', 'fp16'),
       downloadedBytes: 250_300,
       source: `${server.url}/m1`,
+      fileSources: expect.arrayContaining(files.map((f) => ({ path: f.path, source: `${server.url}/m1` }))) as unknown,
     });
     for (const f of files) expect(readFileSync(join(root, 'models', 'wan@1', 'fp16', f.path)).equals(f.data)).toBe(true);
 
