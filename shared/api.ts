@@ -121,8 +121,6 @@ const ModelRef = z.strictObject({
   variant: text(128).optional(),
 });
 
-const ModelId = z.strictObject({ id: text(256) });
-
 const JobRef = z.strictObject({ jobId: text(128) });
 
 const nonNegativeInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

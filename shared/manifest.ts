@@ -1,4 +1,4 @@
-/** A manifest after parsing and validation (see ARCHITECTURE.md "Manifest"). */
+/** A manifest after parsing and validation (see docs/architecture.md "Manifest format"). */
 
 export interface ManifestFile {
   /** Relative POSIX path inside the model directory; validated safe. */

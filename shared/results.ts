@@ -1,6 +1,6 @@
 /**
  * Results and events of the orchestrator, shared by the core, the CLI (`--json`), the web host,
- * the Electron IPC bridge and the renderer. Field names follow ARCHITECTURE.md's CLI table.
+ * the Electron IPC bridge and the renderer. Field names follow the CLI table of docs/architecture.md.
  */
 import type { StructuredError } from './errors';
 

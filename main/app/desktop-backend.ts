@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import type { ModelServiceFactory } from '../core/jobs/app-service';
 import type { SecretCodec } from '../core/jobs/settings-store';
-import { DEMO_CATALOGUE_NAME, startAppService, type RunningAppService } from '../core/jobs/start-app-service';
+import { startAppService, type RunningAppService } from '../core/jobs/start-app-service';
+import { DEMO_CATALOGUE_NAME, demoCatalogue, type DemoCatalogue } from '../../demo/demo-catalogue';
 
 export interface DesktopArgs {
   manifests: string[];
@@ -53,18 +54,29 @@ export interface DesktopBackendOptions extends Partial<DesktopArgs> {
   demoSizeScale?: number;
 }
 
-export type DesktopBackend = RunningAppService;
+export interface DesktopBackend extends RunningAppService<DemoCatalogue> {
+  /** The offline demo mirror, started when no manifest was given (unless `demo` is false). */
+  demo: DemoCatalogue | null;
+}
 
 export { DEMO_CATALOGUE_NAME };
 
-export function startDesktopBackend(options: DesktopBackendOptions = {}): Promise<DesktopBackend> {
-  const { manifests, root, configDir, demo, ...rest } = options;
-  return startAppService({
+export async function startDesktopBackend(options: DesktopBackendOptions = {}): Promise<DesktopBackend> {
+  const { manifests, root, configDir, demo, demoBytesPerSecond, demoSizeScale, ...rest } = options;
+  const running = await startAppService({
     ...rest,
     host: 'electron',
     ...(manifests ? { manifests } : {}),
     ...(root ? { root } : {}),
     ...(configDir ? { configDir } : {}),
-    ...(demo !== undefined ? { demo } : {}),
+    ...(demo !== false
+      ? {
+          catalogueWhenEmpty: demoCatalogue({
+            ...(demoBytesPerSecond !== undefined ? { bytesPerSecond: demoBytesPerSecond } : {}),
+            ...(demoSizeScale !== undefined ? { sizeScale: demoSizeScale } : {}),
+          }),
+        }
+      : {}),
   });
+  return { ...running, demo: running.catalogue };
 }

@@ -1,5 +1,5 @@
 /**
- * The main window's options with the security defaults of ARCHITECTURE.md: an isolated,
+ * The main window's options with the security defaults of docs/architecture.md: an isolated,
  * sandboxed renderer without Node, without <webview>, loading only our preload. Kept as a pure
  * function so a test pins every flag (tests never run with weaker security than production).
  */

@@ -1,5 +1,5 @@
 /**
- * The JSON documents `modelctl --json` prints, field for field as ARCHITECTURE.md's CLI
+ * The JSON documents `modelctl --json` prints, field for field as docs/architecture.md's CLI
  * table says. Results are picked rather than passed through so that fields the core adds
  * later never change what scripts parse.
  */

@@ -3,7 +3,7 @@
  * manifests (or, without any, the offline demo mirror and its manifest), and the web host.
  * Also what scripts/start.mjs falls back to when Electron is not available.
  */
-import type { DemoMirror } from '../../demo/demo-mirror';
+import { demoCatalogue, type DemoCatalogue } from '../../demo/demo-catalogue';
 import type { AppService, ModelServiceFactory } from '../core/jobs/app-service';
 import { startAppService } from '../core/jobs/start-app-service';
 import { startWebHost, type WebHost } from './web-host';
@@ -30,12 +30,18 @@ export interface WebAppOptions {
 export interface WebApp extends WebHost {
   app: AppService;
   root: string;
-  demo: DemoMirror | null;
+  demo: DemoCatalogue | null;
 }
 
 export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> {
-  const { port, rendererDir, token, ...appOptions } = options;
-  const running = await startAppService({ ...appOptions, host: 'web' });
+  const { port, rendererDir, token, demo, demoBytesPerSecond, ...appOptions } = options;
+  const running = await startAppService({
+    ...appOptions,
+    host: 'web',
+    ...(demo !== false
+      ? { catalogueWhenEmpty: demoCatalogue(demoBytesPerSecond !== undefined ? { bytesPerSecond: demoBytesPerSecond } : {}) }
+      : {}),
+  });
   let host: WebHost;
   try {
     host = await startWebHost({
@@ -52,7 +58,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     ...host,
     app: running.app,
     root: running.root,
-    demo: running.demo,
+    demo: running.catalogue,
     async close() {
       await host.close();
       await running.close();

@@ -36,6 +36,10 @@ export function displayStatus(status: StatusReport | undefined, job: JobProgress
         return { kind: 'paused', label: `Paused ${percent}%`, percent };
       case 'verifying':
         return { kind: 'verifying', label: 'Verifying', percent };
+      case 'done':
+      case 'failed':
+      case 'cancelled':
+        break; // not live (LIVE_JOB): the lines below decide
     }
   }
   if (job?.state === 'failed' && status?.status !== 'COMPLETE') return { kind: 'failed', label: 'Failed', percent: null };
@@ -69,14 +73,6 @@ export function jobFor(state: AppState, id: string, variant: string): JobProgres
   }
   return undefined;
 }
-
-export const selectStatusOf = (id: string, variant: string) => (state: AppState) => state.statuses[statusKey(id, variant)];
-export const selectJobOf = (id: string, variant: string) => (state: AppState) => jobFor(state, id, variant);
-
-export const selectDisplayStatus =
-  (id: string, variant: string) =>
-  (state: AppState): DisplayStatus =>
-    displayStatus(state.statuses[statusKey(id, variant)], jobFor(state, id, variant), state.pending[statusKey(id, variant)] === 'verify');
 
 function matchesFilter(state: AppState, model: ModelListItem, filter: StatusFilter): boolean {
   if (filter === 'all') return true;
@@ -140,8 +136,6 @@ export function selectVisibleModelIds(state: AppState): string[] {
   }
   return sorted.map((m) => m.id);
 }
-
-export const selectModel = (id: string) => (state: AppState) => state.models.find((m) => m.id === id);
 
 /** Jobs newest first. */
 export const selectJobList = (state: AppState): JobProgress[] =>

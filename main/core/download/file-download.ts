@@ -127,7 +127,7 @@ class FileDownload {
         { path: this.request.file.path, failures: [] },
       );
     }
-    let suspectResume = false;
+    let suspectResume: boolean;
     let cleanRetryUsed = false;
     try {
       for (;;) {
@@ -756,7 +756,7 @@ class FileDownload {
   private allSourcesFailed(): OrchestratorError {
     const codes = new Set(this.failures.map((f) => f.error.code));
     const only = codes.size === 1 ? ([...codes][0] as ErrorCode) : null;
-    let code: ErrorCode =
+    const code: ErrorCode =
       only && ['AUTH_FAIL', 'RATE_LIMIT', 'SIZE_MISMATCH', 'CHECKSUM_FAIL', 'NETWORK_TIMEOUT', 'INCOMPLETE_DOWNLOAD'].includes(only)
         ? only
         : 'SOURCE_UNAVAILABLE';

@@ -17,37 +17,18 @@ import type {
   SettingsView,
 } from '../../../shared/api';
 import { OrchestratorError, toStructuredError } from '../../../shared/errors';
-import { filesForVariant, type Manifest, type ModelSpec } from '../../../shared/manifest';
+import { filesForVariant, type Manifest } from '../../../shared/manifest';
 import type { DiskUsage, GcOptions, GcResult, JobProgress, PinResult, StatusReport, VerificationResult } from '../../../shared/results';
-import type { ModelService } from '../ports';
+import { ApiEventHub, type ApiEventListener } from './api-event-hub';
 import { DownloadQueue, type JobOutcome } from './download-queue';
+import { jobNotification } from './job-notification';
 import { ManifestLibrary } from './manifest-library';
-import { SettingsStore, type AppSettings, type SecretCodec } from './settings-store';
-import { formatDecimalBytes } from '../../../shared/byte-sizes';
-import { redactSource } from '../manifest';
+import { modelListItem } from './model-list-item';
+import type { ClosableModelService, ModelServiceFactory } from './model-service-factory';
+import { ReplaceableModelService } from './replaceable-model-service';
+import { SettingsStore, type SecretCodec } from './settings-store';
 
-export type ClosableModelService = ModelService & {
-  close(): Promise<void> | void;
-  /** Status changes made by this service (e.g. by GC); forwarded as `status` events when present. */
-  onStatusChange?(listener: (status: StatusReport) => void): () => void;
-};
-
-/** A service in use; a replaced one is closed once its last call has finished. */
-interface ServiceSlot {
-  service: ClosableModelService;
-  users: number;
-  retired: boolean;
-  unsubscribe: () => void;
-}
-
-export interface ModelServiceContext {
-  root: string;
-  models: () => ModelSpec[];
-  /** Current settings (token, S3, bandwidth); read it when needed, it changes at runtime. */
-  settings: () => AppSettings;
-}
-
-export type ModelServiceFactory = (context: ModelServiceContext) => ClosableModelService | Promise<ClosableModelService>;
+export type { ClosableModelService, ModelServiceContext, ModelServiceFactory } from './model-service-factory';
 
 export interface AppServiceOptions {
   /** Models root to use unless the settings name another one. */
@@ -72,12 +53,10 @@ export interface AppServiceOptions {
   progressIntervalMs?: number;
 }
 
-type Listener = (event: ApiEvent) => void;
-
 export class AppService implements ApiService {
-  private readonly listeners = new Set<Listener>();
+  private readonly events = new ApiEventHub();
   private readonly queue: DownloadQueue;
-  private slot!: ServiceSlot;
+  private services!: ReplaceableModelService;
   private root!: string;
   private readonly verifying = new Set<string>();
   private closed = false;
@@ -119,14 +98,17 @@ export class AppService implements ApiService {
     for (const p of await library.loadSaved()) problems.push(`Imported manifest ${p.path} ${p.message}`);
     const app = new AppService(options, settings, library, problems);
     app.root = resolve(options.forcedRoot ?? settings.get().modelsRoot ?? options.root);
-    app.slot = await app.newSlot(app.root);
+    app.services = await ReplaceableModelService.start(
+      app.root,
+      (root) => options.createModelService({ root, models: () => library.models(), settings: () => settings.get() }),
+      (status) => void app.emitStatus(status.id, status.variant),
+    );
     return app;
   }
 
   /** Receives every pushed event; returns the unsubscribe function. */
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: ApiEventListener): () => void {
+    return this.events.subscribe(listener);
   }
 
   /** Pauses running downloads (partial data stays for next time) and closes the orchestrator. */
@@ -134,9 +116,8 @@ export class AppService implements ApiService {
     if (this.closed) return;
     this.closed = true;
     await this.queue.close();
-    this.slot.unsubscribe();
-    await this.slot.service.close();
-    this.listeners.clear();
+    await this.services.close();
+    this.events.clear();
   }
 
   // ---- API methods -------------------------------------------------------------------------
@@ -152,27 +133,7 @@ export class AppService implements ApiService {
   }
 
   listModels(): ModelListItem[] {
-    return this.library.models().map((m) => {
-      const variantBytes: Record<string, number> = {};
-      for (const v of m.variants) variantBytes[v] = sum(filesForVariant(m, v).map((f) => f.size));
-      return {
-        id: m.id,
-        ...(m.description !== undefined ? { description: m.description } : {}),
-        version: m.version,
-        variants: [...m.variants],
-        defaultVariant: m.defaultVariant,
-        totalBytes: variantBytes[m.defaultVariant] ?? 0,
-        sources: m.sources.map(redactSource),
-        variantBytes,
-        files: m.files.map((f) => ({
-          path: f.path,
-          size: f.size,
-          optional: f.optional,
-          ...(f.variants ? { variants: [...f.variants] } : {}),
-        })),
-        manifest: this.library.manifestOf(m.id),
-      };
-    });
+    return this.library.models().map((m) => modelListItem(m, this.library.manifestOf(m.id)));
   }
 
   listManifests(): ManifestInfo[] {
@@ -321,11 +282,9 @@ export class AppService implements ApiService {
     // The orchestrator takes root, bandwidth and quota at construction: build a new one.
     // Running downloads finish on the old one, which is closed after its last call.
     if (nextRoot !== this.root || before.maxBytesPerSecond !== saved.maxBytesPerSecond || before.quotaBytes !== saved.quotaBytes) {
-      const previous = this.slot;
-      this.slot = await this.newSlot(nextRoot);
       const rootChanged = nextRoot !== this.root;
+      await this.services.replace(nextRoot);
       this.root = nextRoot;
-      await this.retire(previous);
       if (rootChanged) this.emit({ type: 'models' });
       this.emit({ type: 'disk' });
     }
@@ -349,32 +308,9 @@ export class AppService implements ApiService {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private async newSlot(root: string): Promise<ServiceSlot> {
-    const service = await this.options.createModelService({
-      root,
-      models: () => this.library.models(),
-      settings: () => this.settings.get(),
-    });
-    const unsubscribe = service.onStatusChange?.((status) => void this.emitStatus(status.id, status.variant)) ?? (() => {});
-    return { service, users: 0, retired: false, unsubscribe };
-  }
-
   /** Runs `fn` on the current service, keeping it open until `fn` settles. */
   private async use<T>(fn: (service: ClosableModelService) => Promise<T>): Promise<T> {
-    const slot = this.slot;
-    slot.users++;
-    try {
-      return await fn(slot.service);
-    } finally {
-      slot.users--;
-      if (slot.retired && slot.users === 0) await slot.service.close();
-    }
-  }
-
-  private async retire(slot: ServiceSlot): Promise<void> {
-    slot.retired = true;
-    slot.unsubscribe();
-    if (slot.users === 0) await slot.service.close();
+    return this.services.use(fn);
   }
 
   private async statusOf(id: string, variant?: string): Promise<StatusReport> {
@@ -395,36 +331,8 @@ export class AppService implements ApiService {
   private async onJobSettled(job: JobProgress, outcome: JobOutcome): Promise<void> {
     await this.emitStatus(job.id, job.variant);
     this.emit({ type: 'disk' });
-    if (job.state === 'done' && outcome.result) {
-      const fetched = outcome.result.downloadedBytes;
-      this.emit({
-        type: 'notification',
-        notification: {
-          kind: 'completed',
-          title: `${job.id} is ready`,
-          body:
-            fetched > 0
-              ? `Variant ${job.variant}: ${formatDecimalBytes(fetched)} downloaded and verified.`
-              : `Variant ${job.variant} was already present and verified.`,
-          id: job.id,
-          variant: job.variant,
-          jobId: job.jobId,
-        },
-      });
-    } else if (job.state === 'failed') {
-      const error = job.error ?? (outcome.error ? outcome.error : toStructuredError(new Error('unknown failure')));
-      this.emit({
-        type: 'notification',
-        notification: {
-          kind: 'failed',
-          title: `${job.id} could not be downloaded`,
-          body: `${error.code}: ${error.message}`,
-          id: job.id,
-          variant: job.variant,
-          jobId: job.jobId,
-        },
-      });
-    }
+    const notification = jobNotification(job, outcome);
+    if (notification) this.emit({ type: 'notification', notification });
   }
 
   private async emitStatus(id: string, variant: string): Promise<void> {
@@ -437,13 +345,7 @@ export class AppService implements ApiService {
   }
 
   private emit(event: ApiEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // One broken subscriber (a closed window) must not stop the others.
-      }
-    }
+    this.events.emit(event);
   }
 
   private assertOpen(): void {

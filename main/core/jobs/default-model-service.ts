@@ -6,7 +6,7 @@
 import type { ModelSpec } from '../../../shared/manifest';
 import { createOrchestrator } from '../orchestrator';
 import { createSourceResolver, type SourceResolver } from '../sources';
-import type { ClosableModelService, ModelServiceContext } from './app-service';
+import type { ClosableModelService, ModelServiceContext } from './model-service-factory';
 import type { AppSettings } from './settings-store';
 
 function resolverFor(settings: AppSettings): SourceResolver {

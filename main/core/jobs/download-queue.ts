@@ -217,7 +217,7 @@ export class DownloadQueue {
 
   private pump(): void {
     if (this.closed) return;
-    let slots = this.parallel - [...this.jobs.values()].filter((j) => j.running).length;
+    let slots = this.parallel - [...this.jobs.values()].filter((j) => j.running !== null).length;
     for (const job of this.jobs.values()) {
       if (slots <= 0) break;
       if (job.progress.state === 'queued' && !job.running) {

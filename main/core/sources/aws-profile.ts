@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { S3SourceOptions } from './s3-source';
+import type { S3SourceOptions } from './s3-options';
 
 type Sections = Map<string, Map<string, string>>;
 

@@ -9,15 +9,10 @@ import { AwsV4Signer } from 'aws4fetch';
 import { OrchestratorError } from '../../../shared/errors';
 import type { ResolvedSource, SourceBackend } from '../ports';
 import { s3OptionsFromAwsFiles } from './aws-profile';
+import type { S3SourceOptions } from './s3-options';
 import { joinUrlPath } from './url-path';
 
-export interface S3SourceOptions {
-  endpoint?: string;
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-}
+export type { S3SourceOptions } from './s3-options';
 
 /**
  * Settings the AWS CLI would use: AWS_* variables first, then the profile in ~/.aws/credentials

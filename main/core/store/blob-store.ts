@@ -76,7 +76,7 @@ export class BlobStore {
   }
 
   async list(): Promise<BlobInfo[]> {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = await readdir(this.layout.blobsDir);
     } catch {

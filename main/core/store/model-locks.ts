@@ -153,7 +153,7 @@ export class ModelLocks {
 
   /** Keys of every lock currently held by a live process (this one included). */
   async heldKeys(): Promise<string[]> {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = await readdir(this.locksDir);
     } catch {

@@ -88,7 +88,7 @@ export class ModelStateStore {
   /** Every recorded variant: key `<id>~<variant>` -> state. */
   async all(): Promise<Map<string, ModelState>> {
     const out = new Map<string, ModelState>();
-    let names: string[] = [];
+    let names: string[];
     try {
       names = await readdir(this.dir);
     } catch {

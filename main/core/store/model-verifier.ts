@@ -28,7 +28,7 @@ export async function verifyModelFiles(
 
   for (const file of candidates) {
     const full = layout.modelFile(model.id, variant, file.path);
-    let size: number | null = null;
+    let size: number | null;
     try {
       const s = await stat(full);
       size = s.isFile() ? s.size : null;

@@ -1,5 +1,5 @@
 /**
- * The layout of a models root (ARCHITECTURE.md "The models root") and the one place paths into
+ * The layout of a models root (docs/architecture.md "The models root on disk") and the one place paths into
  * it are built. Every path made from manifest data goes through `inside()`, which refuses
  * anything that would land outside the root, even though the manifest validator already
  * rejects such paths: a second line of defence costs one comparison.

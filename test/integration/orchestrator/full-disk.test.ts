@@ -14,12 +14,11 @@ import { filesIn } from './helpers/tree';
 const MiB = 1024 * 1024;
 const mountPoint = mkdtempSync(path.join(os.tmpdir(), 'orch-tmpfs-'));
 let mounted = false;
-let whyNot = '';
 try {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', mountPoint], { stdio: 'pipe' });
   mounted = true;
 } catch (error) {
-  whyNot = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+  const whyNot = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
   console.warn(`full-disk tests skipped: cannot mount a tmpfs at ${mountPoint} (${whyNot}). They need root.`);
 }
 

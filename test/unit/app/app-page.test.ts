@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APP_PAGE_URL, isAllowedExternalUrl, isAppUrl, isTrustedSenderUrl } from '../../../main/app/app-page';
+import { APP_PAGE_URL, isAllowedExternalUrl, isTrustedSenderUrl } from '../../../main/app/app-page';
 
 describe('app page and external links', () => {
   it('trusts only frames on the app origin', () => {

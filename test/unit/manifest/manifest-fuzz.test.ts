@@ -184,7 +184,7 @@ describe('manifest fuzzing', () => {
       try {
         code = outcome(text, 'toml');
       } catch (error) {
-        throw new Error(`TOML fuzz case seed=${seed} threw ${String(error)}\n${text}`);
+        throw new Error(`TOML fuzz case seed=${seed} threw ${String(error)}\n${text}`, { cause: error });
       }
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
@@ -201,7 +201,7 @@ describe('manifest fuzzing', () => {
         code = outcome(text, 'json');
         outcome(mutateText(text, prng(seed)), 'json');
       } catch (error) {
-        throw new Error(`JSON fuzz case seed=${seed} threw ${String(error)}\n${text}`);
+        throw new Error(`JSON fuzz case seed=${seed} threw ${String(error)}\n${text}`, { cause: error });
       }
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { VerificationResult } from '../../../../shared/results';
 import { ModelCard } from '../../../../renderer/components/ModelCard';
