@@ -29,7 +29,8 @@ export const resultDocuments = {
     source,
     fileSources: fileSources ?? [],
   }),
-  status: ({ id, variant, status, localPath, missingFiles, bytesPresent, bytesNeeded }: StatusReport) => ({
+  // `fileSources` is an addition: which source served each file present (known for files this root downloaded).
+  status: ({ id, variant, status, localPath, missingFiles, bytesPresent, bytesNeeded, fileSources }: StatusReport) => ({
     id,
     variant,
     status,
@@ -37,6 +38,7 @@ export const resultDocuments = {
     missingFiles,
     bytesPresent,
     bytesNeeded,
+    fileSources: fileSources ?? [],
   }),
   // `problems` is an addition: it says why each file failed, which a script may want to show.
   verify: ({ id, variant, success, verifiedFiles, failedFiles, missingFiles, problems }: VerificationResult) => ({

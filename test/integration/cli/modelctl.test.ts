@@ -183,6 +183,7 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
       missingFiles: files.map((f) => f.path),
       bytesPresent: 0,
       bytesNeeded: 250_300,
+      fileSources: [],
     });
     const estimate = await cli('estimate', 'wan@1');
     expect(jsonOf(estimate)).toEqual({ id: 'wan@1', variant: 'fp16', totalBytes: 250_300, bytesNeeded: 250_300 });

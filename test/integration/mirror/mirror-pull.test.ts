@@ -51,6 +51,8 @@ describe('mirrors in front of the sources', () => {
     expect(doc.fileSources.map((f) => f.source)).toEqual(fx.files.map(() => BLOBS));
     expect(fx.origin.requests).toEqual([]);
     await expectModelFiles(root);
+    const status = await runCli(['--json', '--manifest', fx.manifest, '--root', root, 'status', fx.id]);
+    expect(jsonOf(status)).toMatchObject({ status: 'COMPLETE', fileSources: fx.files.map((f) => ({ path: f.path, source: BLOBS })) });
   }, 60_000);
 
   it('a mirror missing one blob: that file alone comes from the origin', async () => {
