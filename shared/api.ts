@@ -11,7 +11,18 @@
 import { z } from 'zod';
 import { OrchestratorError, toStructuredError, type StructuredError } from './errors';
 import type { ManifestProblem } from './manifest';
-import type { DiskUsage, GcResult, JobProgress, ModelSummary, PinResult, StatusReport, VerificationResult } from './results';
+import type {
+  DiskUsage,
+  GcResult,
+  JobProgress,
+  MirrorPushProgress,
+  MirrorPushResult,
+  MirrorTestResult,
+  ModelSummary,
+  PinResult,
+  StatusReport,
+  VerificationResult,
+} from './results';
 
 // ---------------------------------------------------------------------------------------------
 // Result types that exist only at the API level
@@ -85,6 +96,8 @@ export interface SettingsView {
    * (a file only this user can read, when no keychain is available). Absent from older hosts.
    */
   secretStorage?: 'os-keychain' | 'file';
+  /** Team mirror roots (`s3://bucket/prefix`, `https://…`) tried before every model's own sources. */
+  mirrors?: string[];
 }
 
 export interface AppInfo {
@@ -123,6 +136,9 @@ const ModelRef = z.strictObject({
 
 const JobRef = z.strictObject({ jobId: text(128) });
 
+const MirrorRef = z.strictObject({ mirror: text(2048) });
+const MirrorPushInput = z.strictObject({ id: text(256), variant: text(128).optional(), to: text(2048) });
+
 const nonNegativeInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 const GcInput = z
@@ -159,6 +175,17 @@ const SettingsPatch = z.strictObject({
       accessKeyId: nullableText.optional(),
       secretAccessKey: nullableSecret.optional(),
     })
+    .optional(),
+  /** The whole list; each entry an s3:// or http(s):// mirror root. */
+  mirrors: z
+    .array(
+      z
+        .string()
+        .trim()
+        .max(2048)
+        .regex(/^(s3|https?):\/\/[^\s/]+\S*$/i, 'must be an s3://bucket/prefix or https://host/prefix mirror'),
+    )
+    .max(16)
     .optional(),
 });
 
@@ -215,6 +242,10 @@ export const apiMethods = {
   gcPlan: method<GcResult>()(GcInput),
   gcRun: method<GcResult>()(GcInput),
   diskUsage: method<DiskUsage>()(NoInput),
+  /** Team mirror: reachability and credentials (a signed List on the prefix, then its index). */
+  testMirror: method<MirrorTestResult>()(MirrorRef),
+  /** Uploads a complete model's verified blobs, its manifest entry and the index; progress as `mirrorProgress` events. */
+  pushToMirror: method<MirrorPushResult>()(MirrorPushInput),
 
   getSettings: method<SettingsView>()(NoInput),
   setSettings: method<SettingsView>()(SettingsPatch),
@@ -251,10 +282,21 @@ export type ApiEvent =
   /** Disk usage changed (download finished, remove, gc). Clients re-read `diskUsage`. */
   | { type: 'disk' }
   | { type: 'settings'; settings: SettingsView }
-  | { type: 'notification'; notification: AppNotification };
+  | { type: 'notification'; notification: AppNotification }
+  /** A push to a team mirror advanced (throttled) or ended (`done`). */
+  | { type: 'mirrorProgress'; progress: MirrorPushProgress };
 
 export type ApiEventType = ApiEvent['type'];
-export const API_EVENT_TYPES: readonly ApiEventType[] = ['job', 'jobRemoved', 'status', 'models', 'disk', 'settings', 'notification'];
+export const API_EVENT_TYPES: readonly ApiEventType[] = [
+  'job',
+  'jobRemoved',
+  'status',
+  'models',
+  'disk',
+  'settings',
+  'notification',
+  'mirrorProgress',
+];
 
 /** Events arrive from another process: accept only known shapes (fields are trusted from our own host). */
 export function parseApiEvent(value: unknown): ApiEvent | null {

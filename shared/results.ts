@@ -184,3 +184,16 @@ export interface MirrorTestResult {
   message: string;
   error?: StructuredError;
 }
+
+/** Progress of one push to a mirror, as the UI shows it. */
+export interface MirrorPushProgress {
+  id: string;
+  variant: string;
+  to: string;
+  bytesDone: number;
+  bytesTotal: number;
+  bytesUploaded: number;
+  /** The push ended (successfully or not); `error` says why when it failed. */
+  done: boolean;
+  error?: StructuredError;
+}

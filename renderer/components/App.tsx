@@ -12,6 +12,7 @@ import { RemoveDialog } from './RemoveDialog';
 import { SettingsDialog } from './SettingsDialog';
 import { Sidebar } from './Sidebar';
 import { StorageView } from './StorageView';
+import { PushToMirrorDialog } from './PushToMirrorDialog';
 import { Toasts } from './Toasts';
 
 const TITLES = { models: 'Models', downloads: 'Downloads', storage: 'Storage' } as const;
@@ -69,6 +70,7 @@ export function App() {
       {dialog?.kind === 'remove' ? <RemoveDialog id={dialog.id} variant={dialog.variant} /> : null}
       {dialog?.kind === 'settings' ? <SettingsDialog /> : null}
       {dialog?.kind === 'imports' ? <ImportReportsDialog /> : null}
+      {dialog?.kind === 'push' ? <PushToMirrorDialog id={dialog.id} variant={dialog.variant} /> : null}
       <DropZone />
       <Toasts />
     </div>

@@ -4,6 +4,7 @@ import type { SettingsPatch } from '../../shared/api';
 import { useActions, useAppStore } from '../store/app-context';
 import { formatBytes, parseBytes } from '../format';
 import { Dialog } from './Dialog';
+import { MirrorSettings } from './MirrorSettings';
 
 export function SettingsDialog() {
   const settings = useAppStore((s) => s.settings);
@@ -20,6 +21,7 @@ export function SettingsDialog() {
   const [region, setRegion] = useState(settings?.s3.region ?? '');
   const [accessKeyId, setAccessKeyId] = useState(settings?.s3.accessKeyId ?? '');
   const [secret, setSecret] = useState('');
+  const [mirrors, setMirrors] = useState<string[]>(settings?.mirrors ?? []);
   const [error, setError] = useState<string | null>(null);
   const close = () => openDialog(null);
 
@@ -39,6 +41,8 @@ export function SettingsDialog() {
     else if (clearHf) patch.hfToken = null;
     patch.s3 = { endpoint: endpoint.trim() || null, region: region.trim() || null, accessKeyId: accessKeyId.trim() || null };
     if (secret) patch.s3.secretAccessKey = secret;
+    const cleanMirrors = mirrors.map((m) => m.trim()).filter((m) => m !== '');
+    if (cleanMirrors.join('\n') !== (settings?.mirrors ?? []).join('\n')) patch.mirrors = cleanMirrors;
     if (await actions.saveSettings(patch)) close();
   };
 
@@ -125,6 +129,7 @@ export function SettingsDialog() {
             />
           </label>
         </fieldset>
+        <MirrorSettings mirrors={mirrors} onChange={setMirrors} />
         {settings?.secretStorage === 'file' ? (
           <p className="muted">
             No system keychain is available here: tokens and keys are saved unencrypted in a settings file only your user can read.

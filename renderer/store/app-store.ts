@@ -6,7 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppInfo, ImportManifestResult, ManifestInfo, ModelListItem, SettingsView } from '../../shared/api';
 import type { StructuredError } from '../../shared/errors';
-import type { DiskUsage, GcResult, JobProgress, StatusReport, VerificationResult } from '../../shared/results';
+import type { DiskUsage, GcResult, JobProgress, MirrorPushProgress, StatusReport, VerificationResult } from '../../shared/results';
 
 export const statusKey = (id: string, variant: string): string => `${id}\u0000${variant}`;
 
@@ -52,7 +52,12 @@ export type SortKey = 'name' | 'size' | 'status' | 'lastUsed';
 export type StatusFilter = 'all' | 'ready' | 'active' | 'missing' | 'problems';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
-export type Dialog = { kind: 'gc' } | { kind: 'remove'; id: string; variant: string } | { kind: 'settings' } | { kind: 'imports' };
+export type Dialog =
+  | { kind: 'gc' }
+  | { kind: 'remove'; id: string; variant: string }
+  | { kind: 'settings' }
+  | { kind: 'imports' }
+  | { kind: 'push'; id: string; variant: string };
 
 export interface Toast {
   id: number;
@@ -108,6 +113,9 @@ export interface UiSlice {
   dismissToastsWithKey(key: string): void;
   setConnection(connection: UiSlice['connection']): void;
   setLoadError(error: StructuredError | null): void;
+  /** The latest progress of each push to a team mirror, per statusKey. */
+  mirrorPushes: Record<string, MirrorPushProgress>;
+  putMirrorProgress(progress: MirrorPushProgress): void;
 }
 
 export interface AppState extends ModelsSlice, StatusesSlice, JobsSlice, DiskSlice, SettingsSlice, UiSlice {
@@ -149,6 +157,7 @@ const initialData = (): Data<AppState> => ({
   toasts: [],
   connection: 'connecting',
   loadError: null,
+  mirrorPushes: {},
 });
 
 const modelsSlice = (set: Set): ModelsSlice => ({
@@ -236,6 +245,8 @@ const uiSlice = (set: Set, get: Get): UiSlice => ({
   },
   setConnection: (connection) => set({ connection }),
   setLoadError: (loadError) => set({ loadError }),
+  putMirrorProgress: (progress) =>
+    set((s) => ({ mirrorPushes: { ...s.mirrorPushes, [statusKey(progress.id, progress.variant)]: progress } })),
 });
 
 export function createAppStore(overrides: Partial<Data<AppState>> = {}): AppStore {

@@ -25,6 +25,8 @@ export interface AppSettings {
   quotaBytes: number | null;
   hfToken: string | null;
   s3: { endpoint: string | null; region: string | null; accessKeyId: string | null; secretAccessKey: string | null };
+  /** Team mirror roots tried before every model's own sources (empty: MODELS_MIRRORS, if set). */
+  mirrors: string[];
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -34,6 +36,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   quotaBytes: null,
   hfToken: null,
   s3: { endpoint: null, region: null, accessKeyId: null, secretAccessKey: null },
+  mirrors: [],
 };
 
 const secretOnDisk = z.union([z.null(), z.strictObject({ codec: z.string(), value: z.string() })]);
@@ -54,6 +57,7 @@ const fileSchema = z.object({
       secretAccessKey: secretOnDisk.default(null),
     })
     .default({ endpoint: null, region: null, accessKeyId: null, secretAccessKey: null }),
+  mirrors: z.array(z.string()).default([]),
 });
 
 const PLAIN = 'plain';
@@ -100,6 +104,7 @@ export class SettingsStore {
         accessKeyId: parsed.s3.accessKeyId,
         secretAccessKey: this.openSecret(parsed.s3.secretAccessKey),
       },
+      mirrors: parsed.mirrors,
     };
     return this.get();
   }
@@ -123,6 +128,7 @@ export class SettingsStore {
       if (s3.accessKeyId !== undefined) next.s3.accessKeyId = s3.accessKeyId || null;
       if (s3.secretAccessKey !== undefined) next.s3.secretAccessKey = s3.secretAccessKey || null;
     }
+    if (patch.mirrors !== undefined) next.mirrors = patch.mirrors;
     await this.save(next);
     this.current = next;
     return this.get();
@@ -144,6 +150,7 @@ export class SettingsStore {
         secretAccessKeySet: Boolean(s.s3.secretAccessKey),
       },
       secretStorage: this.codec ? 'os-keychain' : 'file',
+      mirrors: [...s.mirrors],
     };
   }
 
@@ -156,6 +163,7 @@ export class SettingsStore {
       quotaBytes: settings.quotaBytes,
       hfToken: this.sealSecret(settings.hfToken),
       s3: { ...settings.s3, secretAccessKey: this.sealSecret(settings.s3.secretAccessKey) },
+      mirrors: settings.mirrors,
     };
     try {
       await mkdir(dirname(this.file), { recursive: true });

@@ -18,6 +18,7 @@ import {
 import type { DiskUsage, JobProgress, StatusReport } from '../../../../shared/results';
 import { GcDialog } from '../../../../renderer/components/GcDialog';
 import { ImportReportsDialog } from '../../../../renderer/components/ImportReportsDialog';
+import { PushToMirrorDialog } from '../../../../renderer/components/PushToMirrorDialog';
 import { RemoveDialog } from '../../../../renderer/components/RemoveDialog';
 import { SettingsDialog } from '../../../../renderer/components/SettingsDialog';
 import { AppProvider, useAppStore } from '../../../../renderer/store/app-context';
@@ -134,6 +135,7 @@ export function OpenDialog() {
   if (dialog?.kind === 'remove') return <RemoveDialog id={dialog.id} variant={dialog.variant} />;
   if (dialog?.kind === 'settings') return <SettingsDialog />;
   if (dialog?.kind === 'imports') return <ImportReportsDialog />;
+  if (dialog?.kind === 'push') return <PushToMirrorDialog id={dialog.id} variant={dialog.variant} />;
   return null;
 }
 
