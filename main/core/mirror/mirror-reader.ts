@@ -13,11 +13,13 @@ export interface MirrorReader {
   close(): Promise<void>;
 }
 
-export function openMirrorReader(mirror: string, s3: S3ClientOptions, dispatcher?: Dispatcher): MirrorReader {
+/** `s3.dispatcher` (proxy, private CA) carries the https:// reads too. */
+export function openMirrorReader(mirror: string, s3: S3ClientOptions): MirrorReader {
   const root = mirror.replace(/\/+$/, '');
+  const dispatcher: Dispatcher | undefined = s3.dispatcher;
   if (/^s3:\/\//i.test(root)) {
     const { bucket, prefix } = parseS3Url(root);
-    const client = new S3Client({ ...s3, ...(dispatcher ? { dispatcher } : {}) });
+    const client = new S3Client(s3);
     return {
       read: async (relativeKey, signal) => {
         const body = await client.get(bucket, prefix ? `${prefix}/${relativeKey}` : relativeKey, signal);

@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadManifestFile } from '../../../main/core/manifest/index';
+import { createOrchestrator } from '../../../main/core/orchestrator';
 import { jsonOf, runCli } from '../cli/cli-harness';
 import { BUCKET, sha256, startMirrorFixture, type MirrorFixture } from './mirror-fixture';
 
@@ -71,6 +73,32 @@ describe('mirrors in front of the sources', () => {
     });
     expect(new Set(fx.origin.requests.map((r) => r.path))).toEqual(new Set(['/origin/tokenizer/vocab.txt']));
     await expectModelFiles(root);
+  }, 60_000);
+
+  it('a blob missing from the mirror never turns the next files of the model away from it', async () => {
+    // One file at a time, so the file after the missing one starts after that failure was recorded.
+    const model = (await loadManifestFile(fx.manifest)).models[0]!;
+    const vocab = fx.files.find((f) => f.path === 'tokenizer/vocab.txt')!;
+    await fx.store.deleteObject(BUCKET, `holey/blobs/sha256/${vocab.sha256}`);
+    const root = path.join(fx.tmp, 'one-at-a-time');
+    const orch = createOrchestrator({
+      root,
+      models: [model],
+      settings: { fileConcurrency: 1 },
+      sources: { env: fx.store.env(), mirrors: [`s3://${BUCKET}/holey`] },
+    });
+    try {
+      fx.origin.requests.length = 0;
+      const result = await orch.ensure(model.id);
+      expect(model.files.map((f) => f.path)).toEqual(['config.json', 'tokenizer/vocab.txt', 'weights/model.safetensors']);
+      expect(Object.fromEntries((result.fileSources ?? []).map((f) => [f.path, f.source]))).toEqual({
+        'config.json': `s3://${BUCKET}/holey/blobs/sha256`,
+        'tokenizer/vocab.txt': `${fx.origin.url}/origin`,
+        'weights/model.safetensors': `s3://${BUCKET}/holey/blobs/sha256`,
+      });
+    } finally {
+      await orch.close();
+    }
   }, 60_000);
 
   it('eight ensure processes on eight roots against one mirror all succeed, each file fetched once per root', async () => {

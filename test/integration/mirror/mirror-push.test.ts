@@ -158,6 +158,15 @@ describe('mirror push', () => {
     }
   }, 60_000);
 
+  it('a store that answers 503 SlowDown is waited for, not given up on', async () => {
+    fx.store.slowDown(3, 0);
+    const before = fx.store.requests.length;
+    const run = await push(`s3://${BUCKET}/throttled`);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(fx.store.requests.slice(before).filter((r) => r.rejected === 'SlowDown')).toHaveLength(3);
+    expect(jsonOf(run)).toMatchObject({ pushed: [{ id: fx.id, variant: 'fp16' }] });
+  }, 60_000);
+
   it('wrong credentials: AUTH_FAIL saying what to set, and no key in the output', async () => {
     const secret = 'Wr0ng-Secret-Value-77';
     const run = await push(`s3://${BUCKET}/lab`, [], fx.store.env({ AWS_SECRET_ACCESS_KEY: secret }));
