@@ -84,7 +84,7 @@ export function createSourceResolver(options: SourceResolverOptions = {}): Sourc
         }
         const source = backend.resolve(base, blob ?? filePath, model);
         // A mirror missing one blob says nothing about its other blobs: remember failures per blob.
-        sources.push(blob && source.kind === 'http' ? { ...source, cacheKey: `${base}/${blob}` } : source);
+        sources.push(blob && source.kind === 'http' ? { ...source, cacheKey: `${source.base}/${blob}` } : source);
       } catch (error) {
         problems.push({ source: base, error: toStructuredError(error) });
       }

@@ -27,6 +27,12 @@ describe('team mirrors in the source resolver', () => {
     expect(out[2]).not.toHaveProperty('cacheKey');
   });
 
+  it('an https mirror with user:password in its URL keeps them out of the base and the cache key', () => {
+    const [mirror] = createSourceResolver({ env: { MODELS_MIRRORS: 'https://bot:s3cret@cache.lab/m' } }).resolve(model([]), 'a.bin', SHA);
+    expect(mirror).toMatchObject({ url: `https://cache.lab/m/blobs/sha256/${SHA}` });
+    expect(JSON.stringify({ ...mirror, headers: undefined })).not.toContain('s3cret');
+  });
+
   it('a content-addressed source in the manifest (a mirror’s manifest entry) is used only when the sha256 is known', () => {
     const r = createSourceResolver({ env: {} });
     const entry = model(['https://cache.lab/models/blobs/sha256', 'https://origin.example/m']);
