@@ -42,6 +42,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Statuses returned to the caller instead of thrown (404 for HEAD, for instance). */
   accept?: number[];
+  /** The body's sha256 when the caller has it already (each byte is hashed once, not per header). */
+  bodySha256?: { hex: string; base64: string };
 }
 
 export interface ListedPart {
@@ -144,7 +146,7 @@ export class S3Client {
     const body = request.body;
     const headers: Record<string, string> = {
       ...request.headers,
-      'x-amz-content-sha256': body ? sha256Of(body).hex : sha256Of(Buffer.alloc(0)).hex,
+      'x-amz-content-sha256': (request.bodySha256 ?? sha256Of(body ?? Buffer.alloc(0))).hex,
     };
     let sent = headers;
     if (this.hasCredentials) {
@@ -239,11 +241,18 @@ export class S3Client {
     return r.status === 404 ? null : r.body;
   }
 
-  async putObject(bucket: string, key: string, body: Buffer, options: { contentType?: string; signal?: AbortSignal } = {}): Promise<void> {
+  async putObject(
+    bucket: string,
+    key: string,
+    body: Buffer,
+    options: { contentType?: string; signal?: AbortSignal; sha256?: { hex: string; base64: string } } = {},
+  ): Promise<void> {
+    const digest = options.sha256 ?? sha256Of(body);
     await this.request('PUT', bucket, key, {
       body,
+      bodySha256: digest,
       headers: {
-        'x-amz-checksum-sha256': sha256Of(body).base64,
+        'x-amz-checksum-sha256': digest.base64,
         ...(options.contentType ? { 'content-type': options.contentType } : {}),
       },
       ...(options.signal ? { signal: options.signal } : {}),
@@ -263,11 +272,20 @@ export class S3Client {
   }
 
   /** Uploads one part; returns its ETag. */
-  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer, signal?: AbortSignal): Promise<string> {
+  async uploadPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Buffer,
+    signal?: AbortSignal,
+    sha256: { hex: string; base64: string } = sha256Of(body),
+  ): Promise<string> {
     const r = await this.request('PUT', bucket, key, {
       query: { partNumber: String(partNumber), uploadId },
       body,
-      headers: { 'x-amz-checksum-sha256': sha256Of(body).base64 },
+      bodySha256: sha256,
+      headers: { 'x-amz-checksum-sha256': sha256.base64 },
       ...(signal ? { signal } : {}),
     });
     return (r.headers.get('etag') ?? '').replace(/"/g, '');

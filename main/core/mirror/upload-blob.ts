@@ -74,9 +74,12 @@ async function uploadWhole(request: UploadBlobRequest): Promise<{ bytesUploaded:
   await request.slots.acquire();
   try {
     const body = await readExactly(request.file, request.size);
-    const { hex } = sha256Of(body);
-    if (hex !== request.sha256) throw damaged(request, hex);
-    await request.client.putObject(request.bucket, request.key, body, request.signal ? { signal: request.signal } : {});
+    const digest = sha256Of(body);
+    if (digest.hex !== request.sha256) throw damaged(request, digest.hex);
+    await request.client.putObject(request.bucket, request.key, body, {
+      sha256: digest,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
     request.onUploaded?.(body.length);
     request.onDone?.(body.length);
     return { bytesUploaded: body.length };
@@ -132,7 +135,7 @@ async function uploadInParts(request: UploadBlobRequest, partSize: number): Prom
       }
       const offset = (n - 1) * partSize;
       const length = Math.min(partSize, request.size - offset);
-      const body = Buffer.alloc(length);
+      const body = Buffer.allocUnsafe(length); // filled by the read below (bytesRead is checked)
       const { bytesRead } = await handle.read(body, 0, length, offset);
       if (bytesRead !== length) {
         request.slots.release();
@@ -146,7 +149,8 @@ async function uploadInParts(request: UploadBlobRequest, partSize: number): Prom
         );
       }
       fileHash.update(body);
-      const { base64 } = sha256Of(body);
+      const digest = sha256Of(body);
+      const { base64 } = digest;
       const stored = held.get(n);
       if (sameBytes(stored, body, base64)) {
         parts[n - 1] = { partNumber: n, etag: (stored as ListedPart).etag, sha256Base64: base64 };
@@ -155,7 +159,7 @@ async function uploadInParts(request: UploadBlobRequest, partSize: number): Prom
         continue;
       }
       const task = client
-        .uploadPart(bucket, key, uploadId, n, body, controller.signal)
+        .uploadPart(bucket, key, uploadId, n, body, controller.signal, digest)
         .then((etag) => {
           parts[n - 1] = { partNumber: n, etag, sha256Base64: base64 };
           bytesUploaded += length;
