@@ -129,6 +129,15 @@ describe('mirrors in front of the sources', () => {
     expect((jsonOf(run) as { source: string }).source).toBe(BLOBS);
     expect(fx.origin.requests).toEqual([]);
     await expectModelFiles(root);
+
+    // One entry by its URL (what `modelctl add s3://…/manifests/ID.toml` imports).
+    const single = path.join(fx.tmp, 'imported', 'one.toml');
+    const one = await runCli(['--json', '--manifest', single, 'mirror', 'pull-manifests', '--from', `${MIRROR}/manifests/${fx.id}.toml`], {
+      env: fx.store.env(),
+    });
+    expect(one.code, one.stdout + one.stderr).toBe(0);
+    expect(jsonOf(one)).toMatchObject({ mirror: MIRROR, imported: [{ id: fx.id }] });
+    expect((await loadManifestFile(single)).models.map((m) => m.sources[0])).toEqual([BLOBS]);
   }, 60_000);
 
   it('mirror test: reachable with the model count; a wrong secret is AUTH_FAIL and never printed', async () => {
