@@ -86,17 +86,15 @@ describe('team mirror UI', () => {
     await user.click(within(dialog).getByTestId('push-confirm'));
     expect(client.pushToMirror).toHaveBeenCalledWith({ id: 'llm@1', variant: 'fp16', to: 's3://team-models/v1' });
     act(() =>
-      store
-        .getState()
-        .putMirrorProgress({
-          id: 'llm@1',
-          variant: 'fp16',
-          to: 's3://team-models/v1',
-          bytesDone: 50,
-          bytesTotal: 200,
-          bytesUploaded: 50,
-          done: false,
-        }),
+      store.getState().putMirrorProgress({
+        id: 'llm@1',
+        variant: 'fp16',
+        to: 's3://team-models/v1',
+        bytesDone: 50,
+        bytesTotal: 200,
+        bytesUploaded: 50,
+        done: false,
+      }),
     );
     expect(within(dialog).getByRole('progressbar', { name: 'Pushing llm@1' }).getAttribute('aria-valuenow')).toBe('25');
     await act(async () =>
