@@ -11,7 +11,18 @@
 import { z } from 'zod';
 import { OrchestratorError, toStructuredError, type StructuredError } from './errors';
 import type { ManifestProblem } from './manifest';
-import type { DiskUsage, GcResult, JobProgress, ModelSummary, PinResult, StatusReport, VerificationResult } from './results';
+import type {
+  DiskUsage,
+  GcResult,
+  JobProgress,
+  MirrorPushProgress,
+  MirrorPushResult,
+  MirrorTestResult,
+  ModelSummary,
+  PinResult,
+  StatusReport,
+  VerificationResult,
+} from './results';
 import type { AddModelResult, AdoptFolderSuggestion, AdoptProgress, AdoptResult, ExportResult, ModelLink, SourcePreview } from './results';
 import type { HealthReport } from './results';
 
@@ -96,6 +107,8 @@ export interface SettingsView {
   /** the CA certificates file trusted besides the default roots, and the free space kept beyond downloads (null = 1 GiB). */
   caFile?: string | null;
   minFreeBytes?: number | null;
+  /** Team mirror roots (`s3://bucket/prefix`, `https://…`) tried before every model's own sources. */
+  mirrors?: string[];
 }
 
 export interface AppInfo {
@@ -133,6 +146,9 @@ const ModelRef = z.strictObject({
 });
 
 const JobRef = z.strictObject({ jobId: text(128) });
+
+const MirrorRef = z.strictObject({ mirror: text(2048) });
+const MirrorPushInput = z.strictObject({ id: text(256), variant: text(128).optional(), to: text(2048) });
 
 const nonNegativeInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -177,6 +193,17 @@ const SettingsPatch = z.strictObject({
   caFile: z.union([z.string().max(4096), z.null()]).optional(),
   /** Free space to keep beyond a download in bytes; null = the default (1 GiB). */
   minFreeBytes: z.union([nonNegativeInt, z.null()]).optional(),
+  /** The whole list; each entry an s3:// or http(s):// mirror root. */
+  mirrors: z
+    .array(
+      z
+        .string()
+        .trim()
+        .max(2048)
+        .regex(/^(s3|https?):\/\/[^\s/]+\S*$/i, 'must be an s3://bucket/prefix or https://host/prefix mirror'),
+    )
+    .max(16)
+    .optional(),
 });
 
 /** `getHealth`: every model, or only these ids. */
@@ -285,6 +312,10 @@ export const apiMethods = {
   /** Health of every model (quick status, no hashing, a time budget), as `modelctl health --json` prints it. */
   getHealth: method<HealthReport>()(HealthInput),
   diskUsage: method<DiskUsage>()(NoInput),
+  /** Team mirror: reachability and credentials (a signed List on the prefix, then its index). */
+  testMirror: method<MirrorTestResult>()(MirrorRef),
+  /** Uploads a complete model's verified blobs, its manifest entry and the index; progress as `mirrorProgress` events. */
+  pushToMirror: method<MirrorPushResult>()(MirrorPushInput),
 
   getSettings: method<SettingsView>()(NoInput),
   setSettings: method<SettingsView>()(SettingsPatch),
@@ -325,7 +356,9 @@ export type ApiEvent =
   | { type: 'settings'; settings: SettingsView }
   | { type: 'notification'; notification: AppNotification }
   /** Progress of `adoptFolders` (throttled to a few per second; the final `done` is always sent). */
-  | { type: 'adoptProgress'; progress: AdoptProgress };
+  | { type: 'adoptProgress'; progress: AdoptProgress }
+  /** A push to a team mirror advanced (throttled) or ended (`done`). */
+  | { type: 'mirrorProgress'; progress: MirrorPushProgress };
 
 export type ApiEventType = ApiEvent['type'];
 export const API_EVENT_TYPES: readonly ApiEventType[] = [
@@ -337,6 +370,7 @@ export const API_EVENT_TYPES: readonly ApiEventType[] = [
   'settings',
   'notification',
   'adoptProgress',
+  'mirrorProgress',
 ];
 
 /** Events arrive from another process: accept only known shapes (fields are trusted from our own host). */

@@ -30,6 +30,8 @@ export interface StatusReport {
   pinned?: boolean;
   /** ms since epoch of the last ensure/verify/use; null when never. */
   lastUsed?: number | null;
+  /** Which source served each file of the last download, when known (files from a mirror say so). */
+  fileSources?: FileSource[];
 }
 
 export interface EnsureResult {
@@ -39,6 +41,14 @@ export interface EnsureResult {
   downloadedBytes: number;
   /** The source that served the bytes (credentials stripped), null when nothing was fetched. */
   source: string | null;
+  /** The source that served each file this call fetched (a team mirror or the model's own source). */
+  fileSources?: FileSource[];
+}
+
+/** Which source served one file of a model (credentials stripped). */
+export interface FileSource {
+  path: string;
+  source: string;
 }
 
 export interface FileProblem {
@@ -258,4 +268,43 @@ export interface HealthReport {
   /** VERIFYING (a verification running now) does not degrade: the model was complete when it started. */
   counts: { models: number; complete: number; verifying: number; notPresent: number; partial: number; corrupt: number; unchecked: number };
   models: ModelHealth[];
+}
+
+/** A model variant `mirror push` did not upload, and why. */
+export interface MirrorPushSkip {
+  id: string;
+  variant: string;
+  /** in-mirror: the mirror already holds every blob; not-complete: not complete in this models root. */
+  reason: 'in-mirror' | 'not-complete';
+}
+
+export interface MirrorPushResult {
+  /** The mirror root pushed to (`s3://bucket/prefix`). */
+  mirror: string;
+  pushed: Array<{ id: string; variant: string }>;
+  skipped: MirrorPushSkip[];
+  bytesUploaded: number;
+}
+
+/** What the Settings *Test* button shows for one mirror. */
+export interface MirrorTestResult {
+  mirror: string;
+  ok: boolean;
+  /** Models in the mirror's index.json (0 when nothing was pushed yet); null when the test failed. */
+  models: number | null;
+  message: string;
+  error?: StructuredError;
+}
+
+/** Progress of one push to a mirror, as the UI shows it. */
+export interface MirrorPushProgress {
+  id: string;
+  variant: string;
+  to: string;
+  bytesDone: number;
+  bytesTotal: number;
+  bytesUploaded: number;
+  /** The push ended (successfully or not); `error` says why when it failed. */
+  done: boolean;
+  error?: StructuredError;
 }

@@ -17,6 +17,7 @@ const SUMMARY: Record<CommandName, string> = {
   export: 'Link a stored model into a Hugging Face cache or an app folder',
   remove: 'Remove an installed model and free its space',
   health: 'Check every model (or those named) is complete; exit 0 only when healthy',
+  mirror: 'Push verified models to a team mirror on S3, import its manifests, or test it',
   help: 'Show help for a command',
 };
 
@@ -77,6 +78,17 @@ const DETAILS: Partial<Record<CommandName, string>> = {
     'A quick check (file sizes, no hashing) of the default variant of each model and of every other installed variant.',
     'healthy: all complete (exit 0). degraded: any missing, partial, corrupt or unchecked (exit 1).',
     'error: no models, or the models root cannot be read (exit 1).',
+  ].join('\n'),
+  mirror: [
+    '  mirror push ID… --to s3://bucket/prefix    upload the verified blobs of complete models, then their manifests and the index',
+    '  mirror push --all --to s3://bucket/prefix  every model of the manifest that is complete here',
+    "  mirror pull-manifests --from s3://bucket/prefix [ID…]  write the mirror's models into --manifest",
+    '  mirror test s3://bucket/prefix             check that the mirror is reachable with these credentials',
+    '  --variant V       only this variant (push)',
+    '  --part-size SIZE  multipart part size for large files (default 16M, at least 5M)',
+    '',
+    'Keys, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL(_S3)',
+    'or the AWS_PROFILE in ~/.aws. Every machine that sets MODELS_MIRRORS=s3://bucket/prefix tries the mirror first.',
   ].join('\n'),
 };
 

@@ -23,6 +23,7 @@ export const COMMAND_NAMES = [
   'export',
   'remove',
   'health',
+  'mirror',
   'help',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -53,6 +54,7 @@ export type Command =
   | { name: 'gc'; dryRun: boolean; maxSizeBytes?: number; maxAgeMs?: number }
   | { name: 'disk-usage' }
   | { name: 'health'; ids: string[]; budgetMs?: number }
+  | { name: 'mirror'; action: MirrorAction; ids: string[]; all: boolean; to?: string; from?: string; variant?: string; partSize?: number }
   | CatalogCommand;
 
 /** add, adopt, export, remove (main/cli/catalog-commands.ts runs them). */
@@ -70,6 +72,9 @@ export type CatalogCommand =
   | { name: 'adopt'; dirs: string[] }
   | { name: 'export'; id: string; variant?: string; target: 'hf-cache' | 'folder'; dir: string }
   | { name: 'remove'; id: string; variant?: string };
+
+export const MIRROR_ACTIONS = ['push', 'pull-manifests', 'test'] as const;
+export type MirrorAction = (typeof MIRROR_ACTIONS)[number];
 
 export interface CommandLine {
   command: Command;
@@ -113,6 +118,9 @@ const OPTIONS = {
   proxy: { type: 'string' },
   'ca-file': { type: 'string' },
   'min-free': { type: 'string' },
+  from: { type: 'string' },
+  all: { type: 'boolean' },
+  'part-size': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -147,6 +155,7 @@ export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[
   export: { options: ['variant', 'hf-cache', 'to'], args: ['ID'] },
   remove: { options: ['variant'], args: ['ID'] },
   health: { options: ['budget'], args: ['[ID…]'] },
+  mirror: { options: ['to', 'from', 'all', 'variant', 'part-size'], args: ['push|pull-manifests|test', '[ID…]'] },
   help: { options: [], args: ['[COMMAND]'] },
 };
 
@@ -281,6 +290,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       }
       return { command, global };
     }
+    case 'mirror':
+      return { command: mirrorCommand(args, values, variant), global };
   }
 }
 
@@ -345,6 +356,38 @@ export function parseMinFree(value: string, from: string): number {
   const size = parseSize(value);
   if (size === null) throw new UsageError(`${from} ${JSON.stringify(value)} is not a size. Use bytes or a unit, like 1G, 200MiB or 0.`);
   return size;
+}
+
+/** `mirror push ID… | --all --to s3://…`, `mirror pull-manifests --from URL [ID…]`, `mirror test URL`. */
+function mirrorCommand(
+  args: string[],
+  values: { to?: string; from?: string; all?: boolean; 'part-size'?: string },
+  variant: { variant?: string },
+): Command {
+  const [action, ...ids] = args;
+  if (!(MIRROR_ACTIONS as readonly string[]).includes(action as string)) {
+    throw new UsageError(`mirror needs push, pull-manifests or test, not ${JSON.stringify(action)}.`, 'mirror');
+  }
+  const all = values.all === true;
+  const command: Command = { name: 'mirror', action: action as MirrorAction, ids, all, ...variant };
+  if (values.to !== undefined) command.to = nonEmpty(values.to, '--to', 'mirror');
+  if (values.from !== undefined) command.from = nonEmpty(values.from, '--from', 'mirror');
+  if (values['part-size'] !== undefined) {
+    const size = parseSize(values['part-size']);
+    if (size === null || size < 5 * 1024 * 1024)
+      throw new UsageError('--part-size needs a size of at least 5MiB (S3 refuses smaller parts), like 16M.', 'mirror');
+    command.partSize = size;
+  }
+  if (command.action === 'push') {
+    if (command.to === undefined) throw new UsageError('mirror push needs --to s3://bucket/prefix.', 'mirror');
+    if (all === ids.length > 0) throw new UsageError('mirror push needs model ids or --all (not both).', 'mirror');
+  }
+  if (command.action === 'pull-manifests' && command.from === undefined) {
+    throw new UsageError('mirror pull-manifests needs --from s3://bucket/prefix (or https://…).', 'mirror');
+  }
+  if (command.action === 'test' && ids.length !== 1)
+    throw new UsageError('mirror test needs one mirror URL, like s3://bucket/prefix.', 'mirror');
+  return command;
 }
 
 export function usageLine(name: CommandName): string {

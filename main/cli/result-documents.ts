@@ -21,8 +21,17 @@ export const resultDocuments = {
     models: models.map(({ id, variants, defaultVariant, totalBytes }) => ({ id, variants, defaultVariant, totalBytes })),
   }),
   validate: (modelCount: number) => ({ ok: true as const, models: modelCount }),
-  ensure: ({ id, variant, localPath, downloadedBytes, source }: EnsureResult) => ({ id, variant, localPath, downloadedBytes, source }),
-  status: ({ id, variant, status, localPath, missingFiles, bytesPresent, bytesNeeded }: StatusReport) => ({
+  // `fileSources` is an addition: which source (a team mirror or the origin) served each file fetched.
+  ensure: ({ id, variant, localPath, downloadedBytes, source, fileSources }: EnsureResult) => ({
+    id,
+    variant,
+    localPath,
+    downloadedBytes,
+    source,
+    fileSources: fileSources ?? [],
+  }),
+  // `fileSources` is an addition: which source served each file present (known for files this root downloaded).
+  status: ({ id, variant, status, localPath, missingFiles, bytesPresent, bytesNeeded, fileSources }: StatusReport) => ({
     id,
     variant,
     status,
@@ -30,6 +39,7 @@ export const resultDocuments = {
     missingFiles,
     bytesPresent,
     bytesNeeded,
+    fileSources: fileSources ?? [],
   }),
   // `problems` is an addition: it says why each file failed, which a script may want to show.
   verify: ({ id, variant, success, verifiedFiles, failedFiles, missingFiles, problems }: VerificationResult) => ({

@@ -96,8 +96,9 @@ async function execute(
   }
 
   // gc and disk-usage work on the models root alone, so a missing default manifest is fine there;
-  // add creates the manifest when there is none.
-  const needsManifest = command.name !== 'gc' && command.name !== 'disk-usage' && command.name !== 'add';
+  // add creates the manifest when there is none; mirror pull-manifests and test never read one (pull-manifests creates it).
+  const readsNoManifest = command.name === 'mirror' && command.action !== 'push';
+  const needsManifest = command.name !== 'gc' && command.name !== 'disk-usage' && command.name !== 'add' && !readsNoManifest;
   const manifestPath = findManifest(global.manifest, io, needsManifest);
   if (command.name === 'add') {
     // add writes the manifest (creating it), so it neither needs nor loads one first.
@@ -108,10 +109,16 @@ async function execute(
     return EXIT.ok;
   }
   const registry = new ModelRegistry();
-  if (manifestPath !== null) registry.add(await loadManifestFile(manifestPath));
+  if (manifestPath !== null && !readsNoManifest) registry.add(await loadManifestFile(manifestPath));
 
   const root = rootFor({ command, global }, io);
   telemetry.setRoot(root);
+  if (command.name === 'mirror') {
+    const { runMirrorCommand } = await import('./run-mirror-command');
+    const manifestFile = manifestPath ?? (global.manifest !== undefined ? resolve(io.cwd, global.manifest) : null);
+    const context = { root, models: registry.models(), manifestPath: manifestFile, env: io.env, progress, print };
+    return runMirrorCommand(command, io.signal ? { ...context, signal: io.signal } : context);
+  }
   const options: ServiceOptions = { root, models: registry.models(), onEvent: telemetry.observe };
   if (command.name === 'ensure' && command.maxBytesPerSecond !== undefined)
     options.settings = { maxBytesPerSecond: command.maxBytesPerSecond };

@@ -63,6 +63,8 @@ export type ResolvedSource =
       headers?: (request: { method: string; url: string; range?: string }) => Promise<Record<string, string>> | Record<string, string>;
       /** What the user can do when this source answers 401/403 (which setting to set or check); never holds a secret. */
       authHelp?: string;
+      /** The negative cache's key when it is narrower than `base` (a mirror's blob: one missing blob never blocks the others). */
+      cacheKey?: string;
     };
 
 /** Turns one entry of a model's `sources.priority` plus a file path into a ResolvedSource. */

@@ -15,6 +15,7 @@ import { RemoveDialog } from './RemoveDialog';
 import { SettingsDialog } from './SettingsDialog';
 import { Sidebar } from './Sidebar';
 import { StorageView } from './StorageView';
+import { PushToMirrorDialog } from './PushToMirrorDialog';
 import { Toasts } from './Toasts';
 import { UseWithDialog } from './UseWithDialog';
 
@@ -83,6 +84,7 @@ export function App() {
       {dialog?.kind === 'add-model' ? <AddModelDialog /> : null}
       {dialog?.kind === 'adopt' ? <AdoptDialog /> : null}
       {dialog?.kind === 'use-with' ? <UseWithDialog id={dialog.id} variant={dialog.variant} /> : null}
+      {dialog?.kind === 'push' ? <PushToMirrorDialog id={dialog.id} variant={dialog.variant} /> : null}
       <DropZone />
       <Toasts />
     </div>

@@ -79,6 +79,11 @@ export function ModelCard({ model }: { model: ModelListItem }) {
             Last used {formatRelativeTime(status?.lastUsed)}
           </span>
           {model.manifest ? <span className="muted">from {model.manifest}</span> : null}
+          {complete && status?.fileSources?.length ? (
+            <span className="muted" data-testid="model-source" title={status.fileSources.map((f) => `${f.path}: ${f.source}`).join('\n')}>
+              {sourceSummary(status.fileSources)}
+            </span>
+          ) : null}
         </div>
 
         {live ? (
@@ -210,6 +215,17 @@ export function ModelCard({ model }: { model: ModelListItem }) {
             <Icon name="share" /> Use with…
           </button>
         ) : null}
+        {complete && !live ? (
+          <button
+            type="button"
+            className="button button--ghost"
+            onClick={() => openDialog({ kind: 'push', id: model.id, variant })}
+            data-testid="push-button"
+            title="Upload the verified files to a team mirror on S3"
+          >
+            Push to mirror…
+          </button>
+        ) : null}
         {status?.localPath && complete ? (
           <button
             type="button"
@@ -262,4 +278,12 @@ export function ModelCard({ model }: { model: ModelListItem }) {
       {expanded ? <FileList id={filesId} model={model} variant={variant} /> : null}
     </article>
   );
+}
+
+/** Where the files came from: "via s3://team/v1/blobs/sha256", or the sources with their file counts. */
+function sourceSummary(fileSources: Array<{ path: string; source: string }>): string {
+  const counts = new Map<string, number>();
+  for (const f of fileSources) counts.set(f.source, (counts.get(f.source) ?? 0) + 1);
+  if (counts.size === 1) return `via ${fileSources[0]?.source ?? ''}`;
+  return `via ${[...counts].map(([source, n]) => `${source} (${n} file${n === 1 ? '' : 's'})`).join(', ')}`;
 }

@@ -4,6 +4,7 @@ import type { SettingsPatch } from '../../shared/api';
 import { useActions, useAppStore } from '../store/app-context';
 import { formatBytes, parseBytes } from '../format';
 import { Dialog } from './Dialog';
+import { MirrorSettings } from './MirrorSettings';
 
 export function SettingsDialog() {
   const settings = useAppStore((s) => s.settings);
@@ -25,6 +26,7 @@ export function SettingsDialog() {
   const [minFree, setMinFree] = useState(savedMinFree);
   const [proxy, setProxy] = useState(settings?.proxy ?? '');
   const [caFile, setCaFile] = useState(settings?.caFile ?? '');
+  const [mirrors, setMirrors] = useState<string[]>(settings?.mirrors ?? []);
   const [error, setError] = useState<string | null>(null);
   const close = () => openDialog(null);
 
@@ -48,6 +50,8 @@ export function SettingsDialog() {
     if (minFree.trim() !== savedMinFree) patch.minFreeBytes = margin;
     if (proxy.trim() !== (settings?.proxy ?? '')) patch.proxy = proxy.trim() || null;
     if (caFile.trim() !== (settings?.caFile ?? '')) patch.caFile = caFile.trim() || null;
+    const cleanMirrors = mirrors.map((m) => m.trim()).filter((m) => m !== '');
+    if (cleanMirrors.join('\n') !== (settings?.mirrors ?? []).join('\n')) patch.mirrors = cleanMirrors;
     if (await actions.saveSettings(patch)) close();
   };
 
@@ -174,6 +178,7 @@ export function SettingsDialog() {
             />
           </label>
         </fieldset>
+        <MirrorSettings mirrors={mirrors} onChange={setMirrors} />
         {settings?.secretStorage === 'file' ? (
           <p className="muted">
             No system keychain is available here: tokens and keys are saved unencrypted in a settings file only your user can read.

@@ -5,7 +5,7 @@
  */
 import { ApiCallError, type ApiClient, type ApiEvent, type ImportManifestResult } from '../../shared/api';
 import type { StructuredError } from '../../shared/errors';
-import type { GcOptions } from '../../shared/results';
+import type { GcOptions, MirrorPushResult, MirrorTestResult } from '../../shared/results';
 import { formatBytes } from '../format';
 import { statusKey, type AppStore, type PendingAction } from './app-store';
 import { createCatalogActions, type CatalogActions } from './catalog-actions';
@@ -39,6 +39,10 @@ export interface AppActions extends CatalogActions {
   runGc(options: GcOptions): Promise<void>;
   /** `quiet`: no "saved" toast (for controls that show their new value themselves). */
   saveSettings(patch: Parameters<ApiClient['setSettings']>[0], options?: { quiet?: boolean }): Promise<boolean>;
+  /** Checks a team mirror with the saved S3 settings; the result says what is wrong, it never throws. */
+  testMirror(mirror: string): Promise<MirrorTestResult>;
+  /** Pushes a complete model to a team mirror; progress arrives as mirrorProgress events. */
+  pushToMirror(id: string, variant: string, to: string): Promise<MirrorPushResult | null>;
 }
 
 export function asStructured(error: unknown): StructuredError {
@@ -125,6 +129,9 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
         break;
       case 'adoptProgress':
         s.setAdoptProgress(event.progress);
+        break;
+      case 'mirrorProgress':
+        s.putMirrorProgress(event.progress);
         break;
       case 'notification':
         s.pushToast({
@@ -413,6 +420,25 @@ export function createAppActions(client: ApiClient, store: AppStore): AppActions
       refreshStatuses: () => actions.refreshStatuses(),
       refreshDisk: () => actions.refreshDisk(),
     }),
+    async testMirror(mirror) {
+      try {
+        return await client.testMirror({ mirror });
+      } catch (error) {
+        const e = asStructured(error);
+        return { mirror, ok: false, models: null, message: e.message, error: e };
+      }
+    },
+    async pushToMirror(id, variant, to) {
+      try {
+        const result = await client.pushToMirror({ id, variant, to });
+        const sent = result.bytesUploaded > 0 ? `${formatBytes(result.bytesUploaded)} uploaded` : 'the mirror already had every file';
+        state().pushToast({ tone: 'success', title: `Pushed ${id} to ${result.mirror}`, body: sent, key: `push:${id}` });
+        return result;
+      } catch (error) {
+        fail(`Could not push ${id} to the mirror`, error);
+        return null;
+      }
+    },
   };
   return actions;
 }

@@ -6,7 +6,16 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppInfo, ImportManifestResult, ManifestInfo, ModelListItem, SettingsView } from '../../shared/api';
 import type { StructuredError } from '../../shared/errors';
-import type { AdoptProgress, DiskUsage, GcResult, JobProgress, ModelLink, StatusReport, VerificationResult } from '../../shared/results';
+import type {
+  AdoptProgress,
+  DiskUsage,
+  GcResult,
+  JobProgress,
+  MirrorPushProgress,
+  ModelLink,
+  StatusReport,
+  VerificationResult,
+} from '../../shared/results';
 import type { HealthReport } from '../../shared/results';
 
 export const statusKey = (id: string, variant: string): string => `${id}\u0000${variant}`;
@@ -76,7 +85,8 @@ export type Dialog =
   | { kind: 'imports' }
   | { kind: 'add-model' }
   | { kind: 'adopt' }
-  | { kind: 'use-with'; id: string; variant: string };
+  | { kind: 'use-with'; id: string; variant: string }
+  | { kind: 'push'; id: string; variant: string };
 
 export interface Toast {
   id: number;
@@ -132,6 +142,9 @@ export interface UiSlice {
   dismissToastsWithKey(key: string): void;
   setConnection(connection: UiSlice['connection']): void;
   setLoadError(error: StructuredError | null): void;
+  /** The latest progress of each push to a team mirror, per statusKey. */
+  mirrorPushes: Record<string, MirrorPushProgress>;
+  putMirrorProgress(progress: MirrorPushProgress): void;
 }
 
 export interface AppState extends ModelsSlice, StatusesSlice, JobsSlice, DiskSlice, HealthSlice, SettingsSlice, CatalogSlice, UiSlice {
@@ -177,6 +190,7 @@ const initialData = (): Data<AppState> => ({
   toasts: [],
   connection: 'connecting',
   loadError: null,
+  mirrorPushes: {},
 });
 
 const modelsSlice = (set: Set): ModelsSlice => ({
@@ -277,6 +291,8 @@ const uiSlice = (set: Set, get: Get): UiSlice => ({
   },
   setConnection: (connection) => set({ connection }),
   setLoadError: (loadError) => set({ loadError }),
+  putMirrorProgress: (progress) =>
+    set((s) => ({ mirrorPushes: { ...s.mirrorPushes, [statusKey(progress.id, progress.variant)]: progress } })),
 });
 
 export function createAppStore(overrides: Partial<Data<AppState>> = {}): AppStore {

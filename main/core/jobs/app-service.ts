@@ -18,13 +18,24 @@ import type {
 } from '../../../shared/api';
 import { OrchestratorError, toStructuredError } from '../../../shared/errors';
 import { filesForVariant, type Manifest } from '../../../shared/manifest';
-import type { DiskUsage, GcOptions, GcResult, JobProgress, PinResult, StatusReport, VerificationResult } from '../../../shared/results';
+import type {
+  DiskUsage,
+  GcOptions,
+  GcResult,
+  JobProgress,
+  MirrorPushResult,
+  MirrorTestResult,
+  PinResult,
+  StatusReport,
+  VerificationResult,
+} from '../../../shared/results';
 import type { AddModelResult, AdoptFolderSuggestion, AdoptResult, ExportResult, ModelLink, SourcePreview } from '../../../shared/results';
 import { ApiEventHub, type ApiEventListener } from './api-event-hub';
 import { CatalogApi } from './catalog-api';
 import { DownloadQueue, type JobOutcome } from './download-queue';
 import { jobNotification } from './job-notification';
 import { ManifestLibrary } from './manifest-library';
+import { MirrorActions } from './mirror-actions';
 import { modelListItem } from './model-list-item';
 import type { ClosableModelService, ModelServiceFactory } from './model-service-factory';
 import { ReplaceableModelService } from './replaceable-model-service';
@@ -78,6 +89,7 @@ export class AppService implements ApiService {
     root: () => this.root ?? null,
     health: () => this.healthReport({}, SCRAPE_HEALTH_BUDGET_MS),
   });
+  private readonly mirrors: MirrorActions;
 
   private constructor(
     private readonly options: AppServiceOptions,
@@ -94,6 +106,12 @@ export class AppService implements ApiService {
       onChange: (job) => this.emit({ type: 'job', job }),
       onRemoved: (jobId) => this.emit({ type: 'jobRemoved', jobId }),
       onSettled: (job, outcome) => void this.onJobSettled(job, outcome),
+    });
+    this.mirrors = new MirrorActions({
+      root: () => this.root,
+      resolveVariant: (id, variant) => library.resolveVariant(id, variant),
+      settings: () => settings.get(),
+      emit: (event) => this.emit(event),
     });
   }
 
@@ -340,6 +358,14 @@ export class AppService implements ApiService {
   async diskUsage(): Promise<DiskUsage> {
     const usage = await this.use((s) => s.diskUsage());
     return { ...usage, quotaBytes: this.settings.get().quotaBytes };
+  }
+
+  testMirror(input: ApiParsedInput<'testMirror'>): Promise<MirrorTestResult> {
+    return this.mirrors.test(input.mirror);
+  }
+
+  pushToMirror(input: ApiParsedInput<'pushToMirror'>): Promise<MirrorPushResult> {
+    return this.mirrors.push(input);
   }
 
   getSettings(): SettingsView {

@@ -13,6 +13,8 @@ function resolverFor(settings: AppSettings): SourceResolver {
   const s3 = settings.s3;
   return createSourceResolver({
     ...(settings.hfToken ? { hfToken: settings.hfToken } : {}),
+    // Mirrors from Settings; none set there leaves MODELS_MIRRORS in charge.
+    ...(settings.mirrors.length > 0 ? { mirrors: settings.mirrors } : {}),
     s3: {
       ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
       ...(s3.region ? { region: s3.region } : {}),
@@ -28,7 +30,7 @@ function liveSourceResolver(settings: () => AppSettings): SourceResolver {
   let current: SourceResolver | null = null;
   const get = () => {
     const s = settings();
-    const next = JSON.stringify([s.hfToken, s.s3]);
+    const next = JSON.stringify([s.hfToken, s.s3, s.mirrors]);
     if (!current || next !== key) {
       current = resolverFor(s);
       key = next;
@@ -36,8 +38,8 @@ function liveSourceResolver(settings: () => AppSettings): SourceResolver {
     return current;
   };
   return {
-    resolve: (model: ModelSpec, filePath: string) => get().resolve(model, filePath),
-    resolveWithProblems: (model: ModelSpec, filePath: string) => get().resolveWithProblems(model, filePath),
+    resolve: (model: ModelSpec, filePath: string, sha256?: string) => get().resolve(model, filePath, sha256),
+    resolveWithProblems: (model: ModelSpec, filePath: string, sha256?: string) => get().resolveWithProblems(model, filePath, sha256),
   };
 }
 

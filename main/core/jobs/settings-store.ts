@@ -34,6 +34,8 @@ export interface AppSettings {
   caFile: string | null;
   /** Free space kept beyond a download's bytes; null = the default (1 GiB). */
   minFreeBytes: number | null;
+  /** Team mirror roots tried before every model's own sources (empty: MODELS_MIRRORS, if set). */
+  mirrors: string[];
 }
 
 /** Proxy and CA for the app's requests: Settings first; empty falls back to MODELS_PROXY / MODELS_CA_FILE, then HTTP(S)_PROXY and the default roots. */
@@ -51,6 +53,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   proxy: null,
   caFile: null,
   minFreeBytes: null,
+  mirrors: [],
 };
 
 const secretOnDisk = z.union([z.null(), z.strictObject({ codec: z.string(), value: z.string() })]);
@@ -74,6 +77,7 @@ const fileSchema = z.object({
   proxy: secretOnDisk.default(null),
   caFile: nullableString.default(null),
   minFreeBytes: z.union([z.number().int().min(0), z.null()]).default(null),
+  mirrors: z.array(z.string()).default([]),
 });
 
 const PLAIN = 'plain';
@@ -131,6 +135,7 @@ export class SettingsStore {
       proxy: this.openSecret(parsed.proxy),
       caFile: parsed.caFile,
       minFreeBytes: parsed.minFreeBytes,
+      mirrors: parsed.mirrors,
     };
     return this.get();
   }
@@ -158,6 +163,7 @@ export class SettingsStore {
     if (patch.proxy !== undefined) next.proxy = patch.proxy?.trim() ? normalizeProxyUrl(patch.proxy.trim()) : null;
     if (patch.caFile !== undefined) next.caFile = checkedCaFile(patch.caFile);
     if (patch.minFreeBytes !== undefined) next.minFreeBytes = patch.minFreeBytes;
+    if (patch.mirrors !== undefined) next.mirrors = patch.mirrors;
     await this.save(next);
     this.current = next;
     return this.get();
@@ -183,6 +189,7 @@ export class SettingsStore {
       proxyCredentialsSet: s.proxy !== null && new URL(s.proxy).username !== '',
       caFile: s.caFile,
       minFreeBytes: s.minFreeBytes,
+      mirrors: [...s.mirrors],
     };
   }
 
@@ -198,6 +205,7 @@ export class SettingsStore {
       proxy: this.sealSecret(settings.proxy),
       caFile: settings.caFile,
       minFreeBytes: settings.minFreeBytes,
+      mirrors: settings.mirrors,
     };
     try {
       await mkdir(dirname(this.file), { recursive: true });

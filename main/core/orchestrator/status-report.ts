@@ -38,6 +38,10 @@ export function statusReport(model: ModelSpec, variant: string, inspection: Mode
     bytesNeeded: Math.max(0, requiredBytes - bytesPresent),
     pinned: inspection.state.pinned,
     lastUsed: inspection.state.lastUsed,
+    fileSources: inspection.files.flatMap((f) => {
+      const source = inspection.state.fileSources[f.file.path];
+      return source && isPresent(f) ? [{ path: f.file.path, source }] : [];
+    }),
   };
 }
 

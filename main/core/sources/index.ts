@@ -11,9 +11,11 @@ import { createHfSourceBackend } from './hf-source';
 import { createHttpSourceBackend } from './http-source';
 import { createFileSourceBackend, createLocalSourceBackend } from './local-source';
 import { createS3SourceBackend, s3OptionsFromEnv, type S3SourceOptions } from './s3-source';
+import { contentAddressedBlob, mirrorBlobsBase, parseMirrorList } from '../mirror/mirror-layout';
 
 export { joinUrlPath, redactUrl } from './url-path';
 export type { S3SourceOptions } from './s3-source';
+export { parseS3Url, s3AuthHelp, s3ObjectUrl, s3OptionsFromEnv } from './s3-source';
 
 export interface SourceResolverOptions {
   /** Where `local://` sources resolve when the model has no `localMirrorRoot`. */
@@ -28,13 +30,18 @@ export interface SourceResolverOptions {
   env?: Record<string, string | undefined>;
   /** Extra or replacement backends, by scheme. */
   backends?: SourceBackend[];
+  /** Team mirrors (`s3://…`/`https://…` roots of the mirror layout), tried before every model's own sources (default: env MODELS_MIRRORS). */
+  mirrors?: string[];
 }
 
 export interface SourceResolver {
-  /** Every usable source for `filePath` of `model`, in the model's priority order. */
-  resolve(model: ModelSpec, filePath: string): ResolvedSource[];
+  /**
+   * Every usable source for `filePath` of `model`: the mirrors first, then the model's priority
+   * order. With `sha256`, content-addressed sources (mirrors) can serve the file too.
+   */
+  resolve(model: ModelSpec, filePath: string, sha256?: string): ResolvedSource[];
   /** Like resolve, plus the sources that could not be used and why. */
-  resolveWithProblems(model: ModelSpec, filePath: string): { sources: ResolvedSource[]; problems: SourceFailure[] };
+  resolveWithProblems(model: ModelSpec, filePath: string, sha256?: string): { sources: ResolvedSource[]; problems: SourceFailure[] };
 }
 
 export function schemeOf(base: string): string {
@@ -56,12 +63,17 @@ export function createSourceResolver(options: SourceResolverOptions = {}): Sourc
     ...(options.backends ?? []),
   ];
   for (const backend of all) for (const scheme of backend.schemes) backends.set(scheme, backend);
+  const mirrors = (options.mirrors ?? parseMirrorList(env.MODELS_MIRRORS ?? '')).map(mirrorBlobsBase);
 
-  const resolveWithProblems = (model: ModelSpec, filePath: string) => {
+  const resolveWithProblems = (model: ModelSpec, filePath: string, sha256?: string) => {
     const sources: ResolvedSource[] = [];
     const problems: SourceFailure[] = [];
-    for (const base of model.sources) {
+    const bases = [...mirrors.filter((m) => !model.sources.includes(m)), ...model.sources];
+    for (const base of bases) {
       const backend = backends.get(schemeOf(base));
+      const blob = contentAddressedBlob(base, sha256);
+      // A content-addressed source cannot serve a file whose sha256 the caller did not give.
+      if (blob === null) continue;
       try {
         if (!backend) {
           throw new OrchestratorError(
@@ -70,7 +82,9 @@ export function createSourceResolver(options: SourceResolverOptions = {}): Sourc
             { source: base },
           );
         }
-        sources.push(backend.resolve(base, filePath, model));
+        const source = backend.resolve(base, blob ?? filePath, model);
+        // A mirror missing one blob says nothing about its other blobs: remember failures per blob.
+        sources.push(blob && source.kind === 'http' ? { ...source, cacheKey: `${source.base}/${blob}` } : source);
       } catch (error) {
         problems.push({ source: base, error: toStructuredError(error) });
       }
@@ -79,7 +93,7 @@ export function createSourceResolver(options: SourceResolverOptions = {}): Sourc
   };
 
   return {
-    resolve: (model, filePath) => resolveWithProblems(model, filePath).sources,
+    resolve: (model, filePath, sha256) => resolveWithProblems(model, filePath, sha256).sources,
     resolveWithProblems,
   };
 }

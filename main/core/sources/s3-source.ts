@@ -33,37 +33,61 @@ export function s3OptionsFromEnv(env: Record<string, string | undefined>): S3Sou
   return out;
 }
 
+/** `s3://bucket/prefix` split into its bucket and key prefix (no leading or trailing slash). */
+export function parseS3Url(base: string): { bucket: string; prefix: string } {
+  const rest = base.slice('s3://'.length).replace(/\/+$/, '');
+  const slash = rest.indexOf('/');
+  const bucket = slash >= 0 ? rest.slice(0, slash) : rest;
+  const prefix = slash >= 0 ? rest.slice(slash + 1) : '';
+  if (!base.toLowerCase().startsWith('s3://') || !/^[a-z0-9][a-z0-9.-]{1,62}$/.test(bucket)) {
+    throw new OrchestratorError('INVALID_CONFIG', `${base}: "${bucket}" is not a valid S3 bucket name.`, { source: base });
+  }
+  return { bucket, prefix };
+}
+
+/**
+ * The HTTP URL of `key` in `bucket`: path-style under a custom endpoint (MinIO, Ceph, R2...),
+ * virtual-hosted on AWS, path-style on AWS for dotted bucket names.
+ */
+export function s3ObjectUrl(options: S3SourceOptions, bucket: string, key: string): string {
+  const region = options.region || 'us-east-1';
+  const root = options.endpoint
+    ? `${options.endpoint.replace(/\/+$/, '')}/${bucket}`
+    : bucket.includes('.')
+      ? // A dotted bucket name does not match the *.s3 TLS certificate as a host name: path-style.
+        `https://s3.${region}.amazonaws.com/${bucket}`
+      : `https://${bucket}.s3.${region}.amazonaws.com`;
+  return key === '' ? `${root}/` : joinUrlPath(root, key);
+}
+
+/** What to set when a bucket refuses us: never holds a secret. */
+export function s3AuthHelp(options: S3SourceOptions, bucket: string): string {
+  const region = options.region || 'us-east-1';
+  if (!options.accessKeyId || !options.secretAccessKey) {
+    return `Bucket "${bucket}" is not public: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an AWS_PROFILE in ~/.aws/credentials) and AWS_REGION to credentials that can read it.`;
+  }
+  return `Check the access key and secret (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS_PROFILE in ~/.aws/credentials) and AWS_REGION (now ${region}) for bucket "${bucket}", and that this computer's clock is right (signatures are time-stamped).`;
+}
+
 export function createS3SourceBackend(options: S3SourceOptions): SourceBackend {
   const region = options.region || 'us-east-1';
   return {
     schemes: ['s3'],
     resolve(base: string, filePath: string): ResolvedSource {
-      const rest = base.slice('s3://'.length).replace(/\/+$/, '');
-      const slash = rest.indexOf('/');
-      const bucket = slash >= 0 ? rest.slice(0, slash) : rest;
-      const prefix = slash >= 0 ? rest.slice(slash + 1) : '';
-      if (!/^[a-z0-9][a-z0-9.-]{1,62}$/.test(bucket)) {
-        throw new OrchestratorError('INVALID_CONFIG', `${base}: "${bucket}" is not a valid S3 bucket name.`, { source: base });
-      }
+      const { bucket, prefix } = parseS3Url(base);
       const key = prefix ? `${prefix}/${filePath}` : filePath;
-      const root = options.endpoint
-        ? `${options.endpoint.replace(/\/+$/, '')}/${bucket}`
-        : bucket.includes('.')
-          ? // A dotted bucket name does not match the *.s3 TLS certificate as a host name: path-style.
-            `https://s3.${region}.amazonaws.com/${bucket}`
-          : `https://${bucket}.s3.${region}.amazonaws.com`;
-      const url = joinUrlPath(root, key);
+      const url = s3ObjectUrl(options, bucket, key);
+      const authHelp = s3AuthHelp(options, bucket);
       const { accessKeyId, secretAccessKey, sessionToken } = options;
       if (!accessKeyId || !secretAccessKey) {
         // Public buckets work unsigned; a private one answers 403 and the user learns to set keys.
-        const authHelp = `Bucket "${bucket}" is not public: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an AWS_PROFILE in ~/.aws/credentials) and AWS_REGION to credentials that can read it.`;
         return { kind: 'http', base, url, authHelp };
       }
       return {
         kind: 'http',
         base,
         url,
-        authHelp: `Check the access key and secret (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS_PROFILE in ~/.aws/credentials) and AWS_REGION (now ${region}) for bucket "${bucket}", and that this computer's clock is right (signatures are time-stamped).`,
+        authHelp,
         headers: async ({ method, url: requestUrl, range }) => {
           const signer = new AwsV4Signer({
             method,

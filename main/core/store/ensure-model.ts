@@ -31,8 +31,9 @@ import { pathExists } from '../system/path-exists';
 import { formatBinaryBytes } from '../../../shared/byte-sizes';
 
 export interface SourceResolverLike {
-  resolve(model: ModelSpec, filePath: string): ResolvedSource[];
-  resolveWithProblems?(model: ModelSpec, filePath: string): { sources: ResolvedSource[]; problems: SourceFailure[] };
+  /** `sha256` lets content-addressed sources (team mirrors) serve the file too. */
+  resolve(model: ModelSpec, filePath: string, sha256?: string): ResolvedSource[];
+  resolveWithProblems?(model: ModelSpec, filePath: string, sha256?: string): { sources: ResolvedSource[]; problems: SourceFailure[] };
 }
 
 export interface EnsureDeps {
@@ -164,7 +165,20 @@ export async function ensureModel(
     );
     await assemble(deps, model, variant, present, staging, options.signal, lock.compromised);
 
-    await states.update(model.id, variant, { corrupt: false, badFiles: [], lastUsed: clock.now(), lastVerifiedAt: clock.now() });
+    const previous = await states.read(model.id, variant);
+    const fileSources = { ...(options.force ? {} : previous.fileSources), ...Object.fromEntries(fetched.fileSources) };
+    const kept: Record<string, string> = {};
+    for (const f of present) {
+      const source = fileSources[f.file.path];
+      if (source) kept[f.file.path] = source;
+    }
+    await states.update(model.id, variant, {
+      corrupt: false,
+      badFiles: [],
+      lastUsed: clock.now(),
+      lastVerifiedAt: clock.now(),
+      fileSources: kept,
+    });
     events.finished(fetched, present);
     options.onProgress?.(buildProgress(await inspect(), new Map(), 'done', fetched.source));
     return {
@@ -173,6 +187,7 @@ export async function ensureModel(
       localPath: inspection.localPath,
       downloadedBytes: fetched.bytesFetched,
       source: fetched.source,
+      fileSources: [...fetched.fileSources].map(([p, source]) => ({ path: p, source })),
       ...(skippedOptional.length ? { skippedOptional } : {}),
     };
   } catch (error) {
@@ -262,6 +277,8 @@ const SMALL_FILES_PER_SLOT = 4;
 interface FetchAllResult {
   bytesFetched: number;
   source: string | null;
+  /** The source that served each fetched path. */
+  fileSources: Map<string, string>;
   fetchedShas: Set<string>;
   skippedOptional: Array<{ path: string; error: StructuredError }>;
 }
@@ -279,7 +296,7 @@ async function fetchAll(
   const onAbort = () => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
   const queue = [...units];
-  const result: FetchAllResult = { bytesFetched: 0, source: null, fetchedShas: new Set(), skippedOptional: [] };
+  const result: FetchAllResult = { bytesFetched: 0, source: null, fileSources: new Map(), fetchedShas: new Set(), skippedOptional: [] };
   const bytesBySource = new Map<string, number>();
   let firstError: unknown = null;
 
@@ -293,6 +310,7 @@ async function fetchAll(
         result.bytesFetched += outcome.bytesFetched;
         bytesBySource.set(outcome.source, (bytesBySource.get(outcome.source) ?? 0) + outcome.bytesFetched);
         result.fetchedShas.add(unit.sha256);
+        for (const p of unit.paths) result.fileSources.set(p, outcome.source);
       } catch (error) {
         if (controller.signal.aborted && signal?.aborted) return;
         if (unit.optional && !controller.signal.aborted) {
@@ -339,12 +357,16 @@ async function fetchUnit(
 ): Promise<{ bytesFetched: number; source: string }> {
   const filePath = unit.paths[0] as string;
   const resolved = deps.sourceResolver.resolveWithProblems
-    ? deps.sourceResolver.resolveWithProblems(model, filePath)
-    : { sources: deps.sourceResolver.resolve(model, filePath), problems: [] as SourceFailure[] };
+    ? deps.sourceResolver.resolveWithProblems(model, filePath, unit.sha256)
+    : { sources: deps.sourceResolver.resolve(model, filePath, unit.sha256), problems: [] as SourceFailure[] };
   const skipped: SourceFailure[] = [];
   const usable: ResolvedSource[] = [];
+  const cacheKeyOf = (base: string): string => {
+    const source = resolved.sources.find((s) => s.base === base);
+    return source?.kind === 'http' && source.cacheKey ? source.cacheKey : base;
+  };
   for (const source of resolved.sources) {
-    const entry = deps.negativeCache.blocked(model.id, source.base);
+    const entry = deps.negativeCache.blocked(model.id, cacheKeyOf(source.base));
     if (entry) {
       skipped.push({
         source: source.base,
@@ -377,7 +399,7 @@ async function fetchUnit(
       unit,
       filePath,
       candidates,
-      { usable, skipped, problems: resolved.problems },
+      { usable, skipped, problems: resolved.problems, cacheKeyOf },
       signal,
       onProgress,
     );
@@ -393,11 +415,11 @@ async function downloadUnit(
   unit: FetchUnit,
   filePath: string,
   candidates: ResolvedSource[],
-  tried: { usable: ResolvedSource[]; skipped: SourceFailure[]; problems: SourceFailure[] },
+  tried: { usable: ResolvedSource[]; skipped: SourceFailure[]; problems: SourceFailure[]; cacheKeyOf: (base: string) => string },
   signal: AbortSignal,
   onProgress: (bytes: number) => void,
 ): Promise<{ bytesFetched: number; source: string }> {
-  const { usable, skipped } = tried;
+  const { usable, skipped, cacheKeyOf } = tried;
   try {
     const outcome = await deps.downloader.download({
       file: { path: filePath, size: unit.size, sha256: unit.sha256 },
@@ -405,8 +427,8 @@ async function downloadUnit(
       signal,
       onProgress,
     });
-    for (const failure of outcome.failures) deps.negativeCache.record(model.id, failure.source, failure.error);
-    deps.negativeCache.clear(model.id, outcome.source);
+    for (const failure of outcome.failures) deps.negativeCache.record(model.id, cacheKeyOf(failure.source), failure.error);
+    deps.negativeCache.clear(model.id, cacheKeyOf(outcome.source));
     await deps.blobs.promote(outcome.filePath, unit.sha256, unit.size, unit.replace);
     deps.onEvent?.({ type: 'file-fetched', id: model.id, variant, path: filePath, source: outcome.source, bytes: outcome.bytesFetched });
     return { bytesFetched: outcome.bytesFetched, source: outcome.source };
@@ -414,7 +436,7 @@ async function downloadUnit(
     const e = toOrchestratorError(error);
     if (e.code === 'CANCELLED') throw e;
     const failures = Array.isArray(e.details.failures) ? (e.details.failures as SourceFailure[]) : [];
-    for (const failure of failures) deps.negativeCache.record(model.id, failure.source, failure.error);
+    for (const failure of failures) deps.negativeCache.record(model.id, cacheKeyOf(failure.source), failure.error);
     if (e.code !== 'SOURCE_UNAVAILABLE') throw e;
     throw sourceUnavailable(model, variant, filePath, [...failures, ...(usable.length > 0 ? skipped : []), ...tried.problems]);
   }

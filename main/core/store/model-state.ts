@@ -17,11 +17,20 @@ const stateSchema = z.object({
   /** Files the last failed verification found bad (wrong hash/size) or missing. */
   badFiles: z.array(z.string()).default([]),
   lastVerifiedAt: z.number().nullable().default(null),
+  /** Which source served each file of the last download (credentials stripped), by manifest path. */
+  fileSources: z.record(z.string(), z.string()).default({}),
 });
 
 export type ModelState = z.infer<typeof stateSchema>;
 
-export const EMPTY_STATE: ModelState = { pinned: false, lastUsed: null, corrupt: false, badFiles: [], lastVerifiedAt: null };
+export const EMPTY_STATE: ModelState = {
+  pinned: false,
+  lastUsed: null,
+  corrupt: false,
+  badFiles: [],
+  lastVerifiedAt: null,
+  fileSources: {},
+};
 
 export class ModelStateStore {
   private readonly dir: string;

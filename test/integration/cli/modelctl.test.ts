@@ -183,6 +183,7 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
       missingFiles: files.map((f) => f.path),
       bytesPresent: 0,
       bytesNeeded: 250_300,
+      fileSources: [],
     });
     const estimate = await cli('estimate', 'wan@1');
     expect(jsonOf(estimate)).toEqual({ id: 'wan@1', variant: 'fp16', totalBytes: 250_300, bytesNeeded: 250_300 });
@@ -197,6 +198,7 @@ describe('modelctl ensure, status, verify, estimate, pin, gc, disk-usage', () =>
       localPath: join(root, 'models', 'wan@1', 'fp16'),
       downloadedBytes: 250_300,
       source: `${server.url}/m1`,
+      fileSources: expect.arrayContaining(files.map((f) => ({ path: f.path, source: `${server.url}/m1` }))) as unknown,
     });
     for (const f of files) expect(readFileSync(join(root, 'models', 'wan@1', 'fp16', f.path)).equals(f.data)).toBe(true);
 

@@ -5,6 +5,8 @@ declare module 's3rver' {
   interface S3rverOptions {
     directory: string;
     silent?: boolean;
+    address?: string;
+    port?: number;
     configureBuckets?: { name: string; configs: (string | Buffer)[] }[];
   }
 
@@ -14,5 +16,8 @@ declare module 's3rver' {
     configureBuckets(): Promise<void>;
     /** A request handler for a server of our own. */
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    /** Starts s3rver's own HTTP server; resolves to its address. */
+    run(): Promise<import('node:net').AddressInfo | string>;
+    close(): Promise<void>;
   }
 }

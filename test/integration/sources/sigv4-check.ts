@@ -89,3 +89,27 @@ export function checkSigV4(req: IncomingMessage, expected: SigV4Expectation): Si
   if (calculated !== signature) return { ok: false, code: 'SignatureDoesNotMatch', reason: 'signature does not match' };
   return { ok: true, signedHeaders };
 }
+
+export type PayloadVerdict = { ok: true } | { ok: false; code: string; reason: string };
+
+/**
+ * What S3 checks about a request body besides the signature: a hex x-amz-content-sha256 (the
+ * signed payload hash) must be the body's sha256 (XAmzContentSHA256Mismatch), and an
+ * x-amz-checksum-sha256 (base64) must match it too (BadDigest). s3rver checks neither.
+ */
+export function checkPayload(headers: IncomingMessage['headers'], body: Buffer): PayloadVerdict {
+  const digest = createHash('sha256').update(body).digest();
+  const checksum = headers['x-amz-checksum-sha256'];
+  if (typeof checksum === 'string' && checksum !== digest.toString('base64')) {
+    return { ok: false, code: 'BadDigest', reason: 'The sha256 you specified did not match the calculated checksum.' };
+  }
+  const signed = headers['x-amz-content-sha256'];
+  if (typeof signed === 'string' && /^[0-9a-f]{64}$/.test(signed) && signed !== digest.toString('hex')) {
+    return {
+      ok: false,
+      code: 'XAmzContentSHA256Mismatch',
+      reason: 'The provided x-amz-content-sha256 header does not match what was computed.',
+    };
+  }
+  return { ok: true };
+}

@@ -27,6 +27,7 @@ describe('ModelStateStore', () => {
       corrupt: true,
       badFiles: ['a'],
       lastVerifiedAt: null,
+      fileSources: {},
     });
   });
 

@@ -20,6 +20,7 @@ import { AddModelDialog } from '../../../../renderer/components/AddModelDialog';
 import { AdoptDialog } from '../../../../renderer/components/AdoptDialog';
 import { GcDialog } from '../../../../renderer/components/GcDialog';
 import { ImportReportsDialog } from '../../../../renderer/components/ImportReportsDialog';
+import { PushToMirrorDialog } from '../../../../renderer/components/PushToMirrorDialog';
 import { RemoveDialog } from '../../../../renderer/components/RemoveDialog';
 import { SettingsDialog } from '../../../../renderer/components/SettingsDialog';
 import { UseWithDialog } from '../../../../renderer/components/UseWithDialog';
@@ -140,6 +141,7 @@ export function OpenDialog() {
   if (dialog?.kind === 'add-model') return <AddModelDialog />;
   if (dialog?.kind === 'adopt') return <AdoptDialog />;
   if (dialog?.kind === 'use-with') return <UseWithDialog id={dialog.id} variant={dialog.variant} />;
+  if (dialog?.kind === 'push') return <PushToMirrorDialog id={dialog.id} variant={dialog.variant} />;
   return null;
 }
 
