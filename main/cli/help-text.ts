@@ -54,6 +54,8 @@ const DETAILS: Partial<Record<CommandName, string>> = {
     '  --exclude GLOB    leave out files matching GLOB (repeatable)',
     '  --variant NAME=GLOB[,GLOB…]   a variant and its files (repeatable); files matching no variant are in all',
     '  --description T   a description for the model',
+    '  --from-mirror     SOURCE is a team mirror (s3://bucket/prefix): import its models as the mirror lists them',
+    '                    (a single entry also works as SOURCE: s3://bucket/prefix/manifests/ID.toml)',
     '',
     'Hub LFS files take size and sha256 from the Hub without downloading; small files are fetched and hashed.',
     'HF_TOKEN for private and gated repos, HF_ENDPOINT for a mirror; AWS_* for S3.',

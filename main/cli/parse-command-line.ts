@@ -68,6 +68,8 @@ export type CatalogCommand =
       exclude: string[];
       variants: Array<{ name: string; patterns: string[] }>;
       description?: string;
+      /** SOURCE is a team mirror root (or one `…/manifests/ID.toml` entry): import its manifest entries. */
+      fromMirror: boolean;
     }
   | { name: 'adopt'; dirs: string[] }
   | { name: 'export'; id: string; variant?: string; target: 'hf-cache' | 'folder'; dir: string }
@@ -121,6 +123,7 @@ const OPTIONS = {
   from: { type: 'string' },
   all: { type: 'boolean' },
   'part-size': { type: 'string' },
+  'from-mirror': { type: 'boolean' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -150,7 +153,7 @@ export const COMMAND_SYNTAX: Record<CommandName, { options: readonly OptionName[
   pin: { options: ['variant'], args: ['ID'] },
   unpin: { options: ['variant'], args: ['ID'] },
   'disk-usage': { options: [], args: [] },
-  add: { options: ['id', 'revision', 'include', 'exclude', 'variant', 'description'], args: ['SOURCE'] },
+  add: { options: ['id', 'revision', 'include', 'exclude', 'variant', 'description', 'from-mirror'], args: ['SOURCE'] },
   adopt: { options: [], args: ['DIR...'] },
   export: { options: ['variant', 'hf-cache', 'to'], args: ['ID'] },
   remove: { options: ['variant'], args: ['ID'] },
@@ -325,7 +328,14 @@ function parseCatalogCommand(
         }
         return { name: spec.slice(0, eq), patterns };
       });
-      const command: CatalogCommand = { name, source: args[0] as string, include: list('include'), exclude: list('exclude'), variants };
+      const command: CatalogCommand = {
+        name,
+        source: args[0] as string,
+        include: list('include'),
+        exclude: list('exclude'),
+        variants,
+        fromMirror: values['from-mirror'] === true,
+      };
       const id = text('id');
       const revision = text('revision');
       const description = text('description');

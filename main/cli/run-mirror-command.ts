@@ -5,9 +5,11 @@
  */
 import type { ModelSpec } from '../../shared/manifest';
 import type { ImportFromMirrorResult } from '../core/mirror/import-from-mirror';
+import type { S3ClientOptions } from '../core/mirror/s3-client';
 import type { MirrorPushResult, MirrorTestResult } from '../../shared/results';
 import { OrchestratorError } from '../../shared/errors';
 import { modelNotFound } from '../core/manifest/index';
+import { createHttpDispatcher, type NetworkOptions } from '../core/net/http-dispatcher';
 import { s3OptionsFromEnv } from '../core/sources/index';
 import type { Command } from './parse-command-line';
 import type { TerminalProgress } from './terminal-progress';
@@ -20,6 +22,8 @@ export interface MirrorCommandContext {
   models: ModelSpec[];
   manifestPath: string | null;
   env: NodeJS.ProcessEnv;
+  /** Proxy and CA (--proxy, --ca-file and their variables), as downloads use them. */
+  network?: NetworkOptions;
   signal?: AbortSignal;
   progress: TerminalProgress | null;
   print: (document: unknown, text: string) => void;
@@ -27,7 +31,16 @@ export interface MirrorCommandContext {
 
 /** Returns the exit status: 0, or 1 when a mirror test fails. */
 export async function runMirrorCommand(command: MirrorCommand, ctx: MirrorCommandContext): Promise<number> {
-  const s3 = s3OptionsFromEnv(ctx.env);
+  // Eight connections per host, through the proxy and CA that downloads use.
+  const dispatcher = createHttpDispatcher({ env: ctx.env, ...ctx.network, connections: 8, keepAliveTimeout: 10_000 });
+  try {
+    return await runWithDispatcher(command, ctx, { ...s3OptionsFromEnv(ctx.env), dispatcher });
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+async function runWithDispatcher(command: MirrorCommand, ctx: MirrorCommandContext, s3: S3ClientOptions): Promise<number> {
   switch (command.action) {
     case 'push': {
       const { pushToMirror } = await import('../core/mirror/push-to-mirror');

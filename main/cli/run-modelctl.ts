@@ -23,6 +23,9 @@ import { TerminalProgress, type ProgressTerminal } from './terminal-progress';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
+/** `add s3://bucket/prefix/manifests/ID.toml`: one entry of a team mirror. */
+const MIRROR_ENTRY = /^(s3|https?):\/\/.+\/manifests\/[^/]+\.toml$/i;
+
 export interface ModelctlIo {
   argv: readonly string[];
   env: NodeJS.ProcessEnv;
@@ -100,6 +103,19 @@ async function execute(
   const readsNoManifest = command.name === 'mirror' && command.action !== 'push';
   const needsManifest = command.name !== 'gc' && command.name !== 'disk-usage' && command.name !== 'add' && !readsNoManifest;
   const manifestPath = findManifest(global.manifest, io, needsManifest);
+  if (command.name === 'add' && (command.fromMirror || MIRROR_ENTRY.test(command.source))) {
+    // A team mirror's models come with their manifest entries: import those (mirror pull-manifests).
+    const { runMirrorCommand } = await import('./run-mirror-command');
+    const { network } = networkAndMargin(global, io.env, undefined);
+    const pull: Command = { name: 'mirror', action: 'pull-manifests', from: command.source, ids: [], all: false };
+    const context = { root: rootFor({ command, global }, io), models: [], env: io.env, progress, print };
+    return runMirrorCommand(pull, {
+      ...context,
+      manifestPath: manifestPath ?? resolve(io.cwd, 'models.toml'),
+      ...(network ? { network } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+  }
   if (command.name === 'add') {
     // add writes the manifest (creating it), so it neither needs nor loads one first.
     await runCatalogCommand(command, {
@@ -116,7 +132,16 @@ async function execute(
   if (command.name === 'mirror') {
     const { runMirrorCommand } = await import('./run-mirror-command');
     const manifestFile = manifestPath ?? (global.manifest !== undefined ? resolve(io.cwd, global.manifest) : null);
-    const context = { root, models: registry.models(), manifestPath: manifestFile, env: io.env, progress, print };
+    const { network } = networkAndMargin(global, io.env, undefined);
+    const context = {
+      root,
+      models: registry.models(),
+      manifestPath: manifestFile,
+      env: io.env,
+      progress,
+      print,
+      ...(network ? { network } : {}),
+    };
     return runMirrorCommand(command, io.signal ? { ...context, signal: io.signal } : context);
   }
   const options: ServiceOptions = { root, models: registry.models(), onEvent: telemetry.observe };

@@ -58,6 +58,8 @@ export async function startMirrorStore(directory: string, buckets: string[]): Pr
     silent: true,
     address: '127.0.0.1',
     port: 0,
+    // Clients use path-style URLs; a host name (a test's made-up store host behind a proxy) never names a bucket.
+    ...({ vhostBuckets: false } as object), // an s3rver option its types do not list
     configureBuckets: buckets.map((name) => ({ name, configs: [] })),
   });
   const inner = (await s3.run()) as AddressInfo;

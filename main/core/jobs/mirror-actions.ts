@@ -12,7 +12,8 @@ import type { S3ClientOptions } from '../mirror/s3-client';
 import { testMirror } from '../mirror/test-mirror';
 import { Throttle } from '../progress-meter';
 import { s3OptionsFromEnv } from '../sources/index';
-import type { AppSettings } from './settings-store';
+import { createHttpDispatcher, type HttpDispatcher } from '../net/http-dispatcher';
+import { networkOptionsOf, type AppSettings } from './settings-store';
 
 export interface MirrorActionsDeps {
   root: () => string;
@@ -25,9 +26,11 @@ export interface MirrorActionsDeps {
 export class MirrorActions {
   constructor(private readonly deps: MirrorActionsDeps) {}
 
-  private s3(): S3ClientOptions {
+  /** The app's S3 settings over the environment, with a dispatcher (proxy, CA) the caller closes. */
+  private s3(dispatcher: HttpDispatcher): S3ClientOptions {
     const s = this.deps.settings().s3;
     return {
+      dispatcher,
       ...s3OptionsFromEnv(this.deps.env ?? process.env),
       ...(s.endpoint ? { endpoint: s.endpoint } : {}),
       ...(s.region ? { region: s.region } : {}),
@@ -35,8 +38,24 @@ export class MirrorActions {
     };
   }
 
+  /** Runs `fn` with a dispatcher through the proxy and CA of the current Settings, closed afterwards. */
+  private async withNetwork<T>(fn: (dispatcher: HttpDispatcher) => Promise<T>): Promise<T> {
+    const env = this.deps.env ?? process.env;
+    const dispatcher = createHttpDispatcher({
+      ...networkOptionsOf(this.deps.settings(), env),
+      env,
+      connections: 8,
+      keepAliveTimeout: 10_000,
+    });
+    try {
+      return await fn(dispatcher);
+    } finally {
+      await dispatcher.close();
+    }
+  }
+
   test(mirror: string): Promise<MirrorTestResult> {
-    return testMirror(mirror, this.s3());
+    return this.withNetwork((dispatcher) => testMirror(mirror, this.s3(dispatcher)));
   }
 
   async push(input: { id: string; variant?: string; to: string }): Promise<MirrorPushResult> {
@@ -46,14 +65,16 @@ export class MirrorActions {
     const throttle = new Throttle<MirrorPushProgress>(emit, 200);
     let last: MirrorPushProgress = { ...base, bytesDone: 0, bytesTotal: 0, bytesUploaded: 0, done: false };
     try {
-      const result = await pushToMirror({
-        root: this.deps.root(),
-        models: [model],
-        variant,
-        to: input.to,
-        s3: this.s3(),
-        onProgress: (p) => throttle.push((last = { ...base, ...p, done: false })),
-      });
+      const result = await this.withNetwork((dispatcher) =>
+        pushToMirror({
+          root: this.deps.root(),
+          models: [model],
+          variant,
+          to: input.to,
+          s3: this.s3(dispatcher),
+          onProgress: (p) => throttle.push((last = { ...base, ...p, done: false })),
+        }),
+      );
       throttle.flush();
       emit({ ...last, done: true });
       return result;

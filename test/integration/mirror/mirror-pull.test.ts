@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifestFile } from '../../../main/core/manifest/index';
 import { createOrchestrator } from '../../../main/core/orchestrator';
+import { startForwardProxy } from '../../helpers/forward-proxy';
 import { jsonOf, runCli } from '../cli/cli-harness';
 import { BUCKET, sha256, startMirrorFixture, type MirrorFixture } from './mirror-fixture';
 
@@ -138,6 +139,42 @@ describe('mirrors in front of the sources', () => {
     expect(one.code, one.stdout + one.stderr).toBe(0);
     expect(jsonOf(one)).toMatchObject({ mirror: MIRROR, imported: [{ id: fx.id }] });
     expect((await loadManifestFile(single)).models.map((m) => m.sources[0])).toEqual([BLOBS]);
+  }, 60_000);
+
+  it('modelctl add imports from a mirror: one entry by its manifests/ID.toml URL, or every model with --from-mirror', async () => {
+    const dir = path.join(fx.tmp, 'added');
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
+    const one = path.join(dir, 'one.toml');
+    const single = await runCli(['--json', '--manifest', one, 'add', `${MIRROR}/manifests/${fx.id}.toml`], { env: fx.store.env() });
+    expect(single.code, single.stdout + single.stderr).toBe(0);
+    expect(jsonOf(single)).toMatchObject({ mirror: MIRROR, manifest: one, imported: [{ id: fx.id }] });
+    expect((await loadManifestFile(one)).models.map((m) => m.sources[0])).toEqual([BLOBS]);
+
+    const all = path.join(dir, 'all.toml');
+    const every = await runCli(['--json', '--manifest', all, 'add', '--from-mirror', MIRROR], { env: fx.store.env() });
+    expect(every.code, every.stdout + every.stderr).toBe(0);
+    expect(jsonOf(every)).toMatchObject({ mirror: MIRROR, imported: [{ id: fx.id, version: '1.0.0', variants: ['fp16'] }] });
+  }, 60_000);
+
+  it('mirror test goes through --proxy like downloads: a store host only the proxy resolves is reachable', async () => {
+    const storeHost = 'objects.internal.test:9000';
+    const proxy = await startForwardProxy({ hosts: { [storeHost]: fx.store.endpoint } });
+    try {
+      const env = fx.store.env({
+        AWS_ENDPOINT_URL: `http://${storeHost}`,
+        AWS_ENDPOINT_URL_S3: `http://${storeHost}`,
+        HTTP_PROXY: '',
+        NO_PROXY: '',
+      });
+      const direct = await runCli(['--json', 'mirror', 'test', MIRROR], { env });
+      expect(direct.code).toBe(1);
+      const viaProxy = await runCli(['--json', '--proxy', proxy.url, 'mirror', 'test', MIRROR], { env });
+      expect(viaProxy.code, viaProxy.stdout + viaProxy.stderr).toBe(0);
+      expect(jsonOf(viaProxy)).toMatchObject({ mirror: MIRROR, ok: true, models: 1 });
+      expect(proxy.requests.some((r) => r.target.startsWith(`http://${storeHost}/`) && r.status === 200)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   }, 60_000);
 
   it('mirror test: reachable with the model count; a wrong secret is AUTH_FAIL and never printed', async () => {
