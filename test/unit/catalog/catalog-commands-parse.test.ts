@@ -34,8 +34,13 @@ describe('modelctl add / adopt / export / remove arguments', () => {
       ],
       id: 'x',
       description: 'A model',
+      fromMirror: false,
     });
     expect(() => parseCommandLine(['add', 'org/repo', '--variant', 'fp16'])).toThrow(UsageError);
+    expect(parseCommandLine(['add', '--from-mirror', 's3://team/models']).command).toMatchObject({
+      source: 's3://team/models',
+      fromMirror: true,
+    });
   });
 
   it('reads adopt with several folders, export with exactly one target, remove with a variant', () => {
