@@ -30,7 +30,8 @@ const DETAILS: Partial<Record<CommandName, string>> = {
     '  --max-rate RATE   limit the download speed, e.g. 50M, 10MiB/s, 2MB/s',
     '',
     'Interrupted downloads (Ctrl-C, lost connection) keep their partial data and resume on the next run.',
-    "Sources are tried in the manifest's priority order; a failing source falls back to the next one.",
+    "Team mirrors (MODELS_MIRRORS) come first, by sha256, then the manifest's sources in priority order;",
+    'a failing source falls back to the next one.',
   ].join('\n'),
   status: "  --variant V       the variant to check (default: the model's default variant)",
   verify: '  --variant V       the variant to verify\n\nExit status 1 when a file is missing or does not match its sha256.',
@@ -84,13 +85,15 @@ const DETAILS: Partial<Record<CommandName, string>> = {
   mirror: [
     '  mirror push ID… --to s3://bucket/prefix    upload the verified blobs of complete models, then their manifests and the index',
     '  mirror push --all --to s3://bucket/prefix  every model of the manifest that is complete here',
-    "  mirror pull-manifests --from s3://bucket/prefix [ID…]  write the mirror's models into --manifest",
-    '  mirror test s3://bucket/prefix             check that the mirror is reachable with these credentials',
+    "  mirror pull-manifests --from URL [ID…]     write the mirror's models into --manifest (created when missing);",
+    '                                             URL is s3://bucket/prefix, https://host/prefix or <root>/manifests/ID.toml',
+    '  mirror test URL                            check that the mirror (s3://… or https://…) is reachable with these credentials',
     '  --variant V       only this variant (push)',
     '  --part-size SIZE  multipart part size for large files (default 16M, at least 5M)',
     '',
     'Keys, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL(_S3)',
     'or the AWS_PROFILE in ~/.aws. Every machine that sets MODELS_MIRRORS=s3://bucket/prefix tries the mirror first.',
+    'These commands connect to the store directly: --proxy and --ca-file do not apply to them.',
   ].join('\n'),
 };
 
@@ -102,11 +105,11 @@ const GLOBAL = [
   '  -q, --quiet       no progress bars or hints',
   "  --metrics-file F  write this run's Prometheus metrics to F at the end (atomically; node_exporter textfile collector)",
   '  --log-format FMT  json: one JSON object a line on stderr (env MODELS_LOG_FORMAT); text: the default',
-  '  -h, --help        show help',
-  '  --proxy URL       proxy for every request, http://[user:password@]host:port (env MODELS_PROXY;',
+  '  --proxy URL       proxy for downloads and add, http://[user:password@]host:port (env MODELS_PROXY;',
   '                    default HTTPS_PROXY / HTTP_PROXY, with NO_PROXY)',
-  '  --ca-file FILE    PEM file of a company CA to trust besides the usual ones (env MODELS_CA_FILE)',
+  '  --ca-file FILE    PEM file of a company CA to trust besides the usual ones, for downloads and add (env MODELS_CA_FILE)',
   '  --min-free SIZE   free space kept on the volume beyond a download, e.g. 200M (env MODELS_MIN_FREE; default 1G)',
+  '  -h, --help        show help',
 ].join('\n');
 
 export function helpText(topic?: CommandName): string {

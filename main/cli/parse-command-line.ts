@@ -410,6 +410,7 @@ export function usageLine(name: CommandName): string {
 
 function metavar(command: CommandName, option: OptionName): string {
   if (option === 'variant') return command === 'add' ? 'NAME=GLOB[,GLOB…]' : 'V';
+  if (command === 'mirror' && (option === 'to' || option === 'from')) return 'URL';
   const names: Partial<Record<OptionName, string>> = {
     'hf-cache': 'DIR',
     to: 'DIR',
@@ -417,6 +418,7 @@ function metavar(command: CommandName, option: OptionName): string {
     exclude: 'GLOB',
     revision: 'REV',
     description: 'TEXT',
+    'part-size': 'SIZE',
   };
   return names[option] ?? option.replace('max-', '').toUpperCase();
 }
