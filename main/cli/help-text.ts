@@ -93,7 +93,7 @@ const DETAILS: Partial<Record<CommandName, string>> = {
     '',
     'Keys, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL(_S3)',
     'or the AWS_PROFILE in ~/.aws. Every machine that sets MODELS_MIRRORS=s3://bucket/prefix tries the mirror first.',
-    'These commands connect to the store directly: --proxy and --ca-file do not apply to them.',
+    'They go through --proxy / --ca-file (or MODELS_PROXY, MODELS_CA_FILE, HTTPS_PROXY) as downloads do.',
   ].join('\n'),
 };
 
