@@ -78,11 +78,8 @@ export default tseslint.config(
     ],
     [electron],
   ),
-  layer(
-    ['main/cli/**', 'main/web/**'],
-    [into(['app', 'renderer', 'preload'], 'A host imports main/core, shared and demo only.')],
-    [electron],
-  ),
+  layer(['main/cli/**'], [into(['app', 'web', 'renderer', 'preload'], 'A host imports main/core, shared and demo only.')], [electron]),
+  layer(['main/web/**'], [into(['app', 'cli', 'renderer', 'preload'], 'A host imports main/core, shared and demo only.')], [electron]),
   layer(['main/app/**'], [into(['cli', 'web', 'renderer', 'preload'], 'The desktop app imports main/core, shared and demo only.')]),
   layer(['demo/**'], [into(['app', 'cli', 'web', 'renderer', 'preload'], 'The demo imports main/core and shared only.')], [electron]),
   layer(['preload/**'], [into(['main', 'renderer', 'demo'], 'preload speaks shared/api.ts only.')]),

@@ -29,7 +29,7 @@ export interface MirrorCommandContext {
   print: (document: unknown, text: string) => void;
 }
 
-/** Returns the exit status: 0, or 1 when a mirror test fails. */
+/** Returns exit status 0; a failure (a mirror test included) throws its structured error, which the CLI reports with exit 1. */
 export async function runMirrorCommand(command: MirrorCommand, ctx: MirrorCommandContext): Promise<number> {
   // Eight connections per host, through the proxy and CA that downloads use.
   const dispatcher = createHttpDispatcher({ env: ctx.env, ...ctx.network, connections: 8, keepAliveTimeout: 10_000 });
@@ -82,7 +82,7 @@ async function runWithDispatcher(command: MirrorCommand, ctx: MirrorCommandConte
         s3,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
-      ctx.print(result, importText(result));
+      ctx.print(importDocument(result), importText(result));
       return 0;
     }
     case 'test': {
@@ -96,6 +96,11 @@ async function runWithDispatcher(command: MirrorCommand, ctx: MirrorCommandConte
 }
 
 const pushDocument = ({ mirror, pushed, skipped, bytesUploaded }: MirrorPushResult) => ({ mirror, pushed, skipped, bytesUploaded });
+const importDocument = ({ mirror, manifest, imported }: ImportFromMirrorResult) => ({
+  mirror,
+  manifest,
+  imported: imported.map(({ id, version, variants }) => ({ id, version, variants })),
+});
 const testDocument = ({ mirror, ok, models, message }: MirrorTestResult) => ({ mirror, ok, models, message });
 
 function pushText(result: MirrorPushResult): string {
