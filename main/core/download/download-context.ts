@@ -14,6 +14,19 @@ export interface DownloadTuning {
   minPieceSize: number;
   /** A piece in flight is split for an idle lane only when it would take longer than this to finish. */
   tailSplitMinMs: number;
+  /**
+   * A file starts on one connection; after this long the other lanes join unless that connection
+   * receives at least `oneConnectionEnoughBytesPerSecond` (lane-widening.ts). 0: all lanes at once.
+   */
+  widenAfterMs: number;
+  oneConnectionEnoughBytesPerSecond: number;
+  /**
+   * Files from this size up are hashed on a hash worker that follows the writer (reading the bytes
+   * just written back from the page cache), smaller ones on the main thread from memory as they
+   * arrive: for a large file the main thread is the busiest, for a small one a worker round trip
+   * costs more than the hash.
+   */
+  hashOnWorkerFromBytes: number;
   /** Attempts per piece for transient failures before the source is given up for this file. */
   retries: number;
   retryBaseDelayMs: number;

@@ -64,7 +64,7 @@ class FileDownload {
     this.journalPath = join(ctx.partialDir, `${this.sha256}.journal.json`);
     this.userSignal = request.signal ?? new AbortController().signal;
     this.failures = new SourceFailures(request.sources);
-    this.hash = new PartialHash(ctx.hashPool, this.partPath);
+    this.hash = new PartialHash(ctx.hashPool, this.partPath, { onWorker: this.size >= ctx.tuning.hashOnWorkerFromBytes });
     this.journal = new JournalSaver({
       journalPath: this.journalPath,
       sha256: this.sha256,
@@ -230,15 +230,27 @@ class FileDownload {
         const pieceSize = single
           ? Math.max(this.size, 1)
           : Math.max(tuning.minPieceSize, Math.min(tuning.pieceSize, Math.ceil(missingBytes / lanes)));
+        // Several lanes start as one stream per gap and widen only if that is too slow (lane-widening.ts).
+        const widen = lanes > 1 && tuning.widenAfterMs > 0;
         const queue = state.noRanges
           ? [newPiece(0, this.size)]
-          : lanes === 1
+          : lanes === 1 || widen
             ? cutPieces(gaps, Number.MAX_SAFE_INTEGER)
             : cutPieces(gaps, pieceSize);
         const outcome = await runLanes({
           queue,
           laneCount: lanes,
           splittable: !single,
+          ...(widen
+            ? {
+                widen: {
+                  afterMs: tuning.widenAfterMs,
+                  enoughBytesPerSecond: tuning.oneConnectionEnoughBytesPerSecond,
+                  pieceSize,
+                  minPieceSize: tuning.minPieceSize,
+                },
+              }
+            : {}),
           tuning,
           clock: this.ctx.clock,
           limits: () => ({

@@ -8,6 +8,7 @@ import type { OrchestratorError } from '../../../shared/errors';
 import type { Clock } from '../ports';
 import { AttemptError } from './attempt-error';
 import { newPiece, type Piece } from './piece';
+import { startWidenGate, type WidenTuning } from './lane-widening';
 import { startStallWatchdog, type StallTuning, type WatchLimits } from './stall-watchdog';
 import { splitTail, type TailSplitTuning } from './tail-split';
 
@@ -16,6 +17,8 @@ export interface LaneRun {
   laneCount: number;
   /** Whether idle lanes may split ranges in flight (ranged HTTP sources). */
   splittable: boolean;
+  /** Start with the first lane alone and let the others join only if it is too slow (lane-widening.ts). */
+  widen?: WidenTuning;
   tuning: TailSplitTuning & StallTuning;
   clock: Clock;
   /** What the stall watchdog enforces now (a bandwidth limit, the minimum speed). */
@@ -56,12 +59,20 @@ export async function runLanes(run: LaneRun): Promise<'complete' | AttemptError>
   };
 
   const stopWatchdog = startStallWatchdog(active, clock.now, tuning, run.limits);
+  const gate = run.widen && run.laneCount > 1 ? startWidenGate(run.widen, active, queue, clock.now) : null;
+  const onStop = () => gate?.settle();
+  stop.signal.addEventListener('abort', onStop, { once: true });
 
-  const lane = async () => {
+  const lane = async (index: number) => {
+    if (index > 0 && gate && !(await gate.decided)) return;
     for (;;) {
       if (stop.signal.aborted) return;
       const piece = take();
-      if (!piece) return;
+      if (!piece) {
+        // The first lane ran out of work before the probe ended: nobody needs to join.
+        if (index === 0) gate?.settle();
+        return;
+      }
       if (piece === 'wait') {
         await new Promise((r) => setTimeout(r, Math.max(10, Math.min(250, tuning.tailSplitMinMs / 2))));
         continue;
@@ -81,8 +92,10 @@ export async function runLanes(run: LaneRun): Promise<'complete' | AttemptError>
     }
   };
   try {
-    await Promise.all(Array.from({ length: run.laneCount }, lane));
+    await Promise.all(Array.from({ length: run.laneCount }, (_, index) => lane(index)));
   } finally {
+    gate?.dispose();
+    stop.signal.removeEventListener('abort', onStop);
     stopWatchdog();
     userSignal.removeEventListener('abort', onUserAbort);
   }

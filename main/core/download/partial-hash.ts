@@ -3,8 +3,10 @@
  * in file order (one lane: small files, local copies, servers without ranges) they are hashed
  * from memory as they are written, so nothing is read back and no worker is involved. As soon as
  * the order breaks (several lanes, a resumed partial) a follower on the hash pool takes over and
- * hashes the leading bytes from the page cache while later ones still arrive. Without a following
- * pool the file is hashed whole at the end.
+ * hashes the leading bytes from the page cache while later ones still arrive. A large file goes
+ * to the follower from the start: there the main thread, busy receiving, is the bottleneck, and
+ * the page-cache read on the worker costs less than the hash on the main thread. Without a
+ * following pool the file is hashed whole at the end.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { HashPool } from '../ports';
@@ -21,12 +23,14 @@ export class PartialHash {
   constructor(
     private readonly pool: HashPool | FollowingHashPool,
     private readonly path: string,
+    /** Hash on a worker following the writer even while the bytes arrive in order (large files). */
+    private readonly options: { onWorker?: boolean } = {},
   ) {}
 
   /** Starts over from byte 0, the first `prefix` bytes already on disk. */
   restart(prefix: number): void {
     this.cancel();
-    if (prefix === 0) {
+    if (prefix === 0 && !(this.options.onWorker && this.canFollow())) {
       this.arriving = createHash('sha256');
       this.pos = 0;
     } else this.follow(prefix);
@@ -82,6 +86,10 @@ export class PartialHash {
     this.arriving = null;
     this.follower?.cancel();
     this.follower = null;
+  }
+
+  private canFollow(): boolean {
+    return typeof (this.pool as Partial<FollowingHashPool>).follow === 'function';
   }
 
   /** Hands hashing to a follower reading the file from byte 0 (or to a whole-file hash at the end). */

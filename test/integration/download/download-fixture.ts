@@ -29,6 +29,8 @@ export const FAST: Partial<DownloaderOptions> = {
   minPieceSize: 16 * 1024,
   tailSplitMinMs: 50,
   connectionsPerFile: 4,
+  // Every lane from the start: these tests are about the parallel ranges (widening has its own).
+  widenAfterMs: 0,
   retries: 3,
   retryBaseDelayMs: 5,
   retryMaxDelayMs: 20,

@@ -49,6 +49,43 @@ describe('Downloader over HTTP', () => {
   });
 });
 
+describe('Downloader: one connection first, more only when it is too slow', () => {
+  const file = (f: { size: number; sha256: string }) => ({ path: 'a.bin', size: f.size, sha256: f.sha256 });
+
+  it('keeps a file on one connection that is fast enough: one request for the whole file', async () => {
+    const f = blob(1_000_000);
+    server.serve('/a', f.data, { bytesPerSecond: 2_000_000 });
+    const out = await fx
+      .make({ widenAfterMs: 100, oneConnectionEnoughBytesPerSecond: 256 * 1024 })
+      .download({ file: file(f), sources: [http('/a')] });
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(server.requests.map((r) => r.range)).toEqual(['bytes=0-999999']);
+    expect(server.peakConcurrency).toBe(1);
+  });
+
+  it('opens the other lanes when one connection is slower than that, and the file is still exact', async () => {
+    const f = blob(600_000);
+    server.serve('/a', f.data, { bytesPerSecond: 1_000_000 });
+    const out = await fx
+      .make({ widenAfterMs: 100, oneConnectionEnoughBytesPerSecond: 8_000_000 })
+      .download({ file: file(f), sources: [http('/a')] });
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
+    expect(server.requests[0]?.range).toBe('bytes=0-599999');
+    expect(server.peakConcurrency).toBeGreaterThan(1);
+    expect(server.requests.filter((r) => r.status === 206).length).toBeGreaterThan(2);
+  });
+
+  it('does not wait for the probe when the first connection is done before it ends', async () => {
+    const f = blob(300_000);
+    server.serve('/a', f.data);
+    const started = Date.now();
+    const out = await fx.make({ widenAfterMs: 60_000 }).download({ file: file(f), sources: [http('/a')] });
+    expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
+    // Sanity bound far below the 60 s probe: the other lanes stop waiting once the file is done.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
 describe('Downloader faults', () => {
   const file = (f: { size: number; sha256: string }) => ({ path: 'a.bin', size: f.size, sha256: f.sha256 });
 

@@ -111,4 +111,47 @@ describe('lane scheduling', () => {
     user.abort(new DOMException('cancelled', 'AbortError'));
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
   });
+  it('with widening, leaves a fast first lane alone and lets a slow one be joined', async () => {
+    const widen = { afterMs: 30, enoughBytesPerSecond: 50_000, pieceSize: 100, minPieceSize: 10 };
+    const run = async (bytesPerTick: number) => {
+      const seen: Array<[number, number]> = [];
+      const pieces: Piece[] = [];
+      let peak = 0;
+      let running = 0;
+      const outcome = await lanes({
+        queue: cutPieces([[0, 1000]], Number.MAX_SAFE_INTEGER),
+        laneCount: 4,
+        splittable: true,
+        widen,
+        fetchPiece: async (p: Piece) => {
+          seen.push([p.start, p.end]);
+          pieces.push(p);
+          peak = Math.max(peak, ++running);
+          p.attemptStartedAt = Date.now();
+          while (p.written < p.end) {
+            await new Promise((r) => setTimeout(r, 5));
+            const n = Math.min(bytesPerTick, p.end - p.written);
+            p.attemptBytes += n;
+            p.written += n;
+            p.received = p.written;
+          }
+          running--;
+        },
+      });
+      expect(outcome).toBe('complete');
+      return { seen, pieces, peak };
+    };
+    // About 2,000 bytes/s: below `enoughBytesPerSecond`, so the others join on the next bytes in order.
+    const slow = await run(10);
+    expect(slow.peak).toBeGreaterThan(1);
+    expect(slow.seen[0]).toEqual([0, 1000]);
+    // The joining lanes take the pieces right after the first lane's cut, not the far end.
+    const [a, b, c] = slow.seen.slice(1, 4).map(([s]) => s) as [number, number, number];
+    expect(slow.pieces[0]?.end).toBe(a);
+    expect([b - a, c - b]).toEqual([100, 100]);
+    // 200 bytes a tick: the first lane alone fetches the whole range in one request.
+    const fast = await run(200);
+    expect(fast.seen).toEqual([[0, 1000]]);
+    expect(fast.peak).toBe(1);
+  });
 });

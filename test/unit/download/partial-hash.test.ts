@@ -155,4 +155,24 @@ describe('hashing a partial file while it is written', () => {
     );
     expect(await hash.digest(data.length, new AbortController().signal)).toBe(sha256(data));
   });
+  it('puts a large file on a follower from the start, so the main thread never hashes it', async () => {
+    const data = randomBytes(250_000);
+    const path = join(dir, 'on-worker.part');
+    writeFileSync(path, ''); // the downloader opens the part file before it restarts the hash
+    const { pool: counted, calls } = countingPool();
+    const hash = new PartialHash(counted, path, { onWorker: true });
+    hash.restart(0);
+    await writeInPieces(
+      path,
+      data,
+      [
+        [0, 100_000],
+        [100_000, 250_000],
+      ],
+      hash,
+    );
+    expect(await hash.digest(data.length, new AbortController().signal)).toBe(sha256(data));
+    expect(calls).toEqual({ follow: 1, hashFile: 0 });
+    expect(hash.hashedFromMemory).toBe(0);
+  });
 });
