@@ -105,9 +105,9 @@ const GLOBAL = [
   '  -q, --quiet       no progress bars or hints',
   "  --metrics-file F  write this run's Prometheus metrics to F at the end (atomically; node_exporter textfile collector)",
   '  --log-format FMT  json: one JSON object a line on stderr (env MODELS_LOG_FORMAT); text: the default',
-  '  --proxy URL       proxy for downloads and add, http://[user:password@]host:port (env MODELS_PROXY;',
+  '  --proxy URL       proxy for downloads, add and mirror, http://[user:password@]host:port (env MODELS_PROXY;',
   '                    default HTTPS_PROXY / HTTP_PROXY, with NO_PROXY)',
-  '  --ca-file FILE    PEM file of a company CA to trust besides the usual ones, for downloads and add (env MODELS_CA_FILE)',
+  '  --ca-file FILE    PEM file of a company CA to trust besides the usual ones, for downloads, add and mirror (env MODELS_CA_FILE)',
   '  --min-free SIZE   free space kept on the volume beyond a download, e.g. 200M (env MODELS_MIN_FREE; default 1G)',
   '  -h, --help        show help',
 ].join('\n');
