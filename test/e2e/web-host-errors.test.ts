@@ -45,7 +45,7 @@ describe('web host: failures keep their code', () => {
   let source: Server;
   const good = Buffer.alloc(200_000, 7);
   const damaged = Buffer.from(good);
-  damaged[123_456] ^= 0xff;
+  damaged.writeUInt8(damaged.readUInt8(123_456) ^ 0xff, 123_456);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mo-web-err-'));
