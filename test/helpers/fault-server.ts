@@ -20,7 +20,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 
 export type Fault =
-  /** Sends `afterBytes` of the body then destroys the connection (ECONNRESET for the client). */
+  /**
+   * Sends `afterBytes` of the body then destroys the connection (ECONNRESET for the client). A
+   * body no longer than that is sent whole and ends normally: a reset right behind the last byte
+   * would make the client's kernel drop bytes it already received, which no real broken link does
+   * to a response it has finished.
+   */
   | { type: 'reset'; afterBytes: number }
   /** Answers a Range request with 200 and the whole file. */
   | { type: 'ignore-range' }
@@ -251,7 +256,7 @@ export async function startFaultServer(): Promise<FaultServer> {
 
     let limit = body.length;
     let after: 'end' | 'reset' | 'truncate' | 'stall' = 'end';
-    if (fault?.type === 'reset') [limit, after] = [Math.min(fault.afterBytes, body.length), 'reset'];
+    if (fault?.type === 'reset' && fault.afterBytes < body.length) [limit, after] = [fault.afterBytes, 'reset'];
     if (fault?.type === 'truncate') [limit, after] = [Math.min(fault.afterBytes, body.length), 'truncate'];
     if (fault?.type === 'wrong-length' && fault.length > body.length) after = 'truncate';
     if (fault?.type === 'stall') {

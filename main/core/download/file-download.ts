@@ -16,6 +16,7 @@ import type { HttpSourceState } from './fetch-http-piece';
 import { readHotJournal, readJournal, removeJournal, type SourceValidator } from './journal';
 import { JournalSaver } from './journal-saver';
 import { runLanes } from './lane-scheduler';
+import { probeQueue, probeWindowBytes } from './lane-widening';
 import { openLocalSource } from './local-source';
 import { noSpaceError } from './no-space-error';
 import { PartialHash } from './partial-hash';
@@ -230,13 +231,22 @@ class FileDownload {
         const pieceSize = single
           ? Math.max(this.size, 1)
           : Math.max(tuning.minPieceSize, Math.min(tuning.pieceSize, Math.ceil(missingBytes / lanes)));
-        // Several lanes start as one stream per gap and widen only if that is too slow (lane-widening.ts).
+        // Several lanes start with the first alone and widen only if it is too slow (lane-widening.ts).
         const widen = lanes > 1 && tuning.widenAfterMs > 0;
+        // At most a lane's share of the file: when the others join, they still have queued pieces
+        // while the first lane finishes the window, so no idle lane cuts it short in flight (bytes
+        // fetched twice).
+        const window = Math.min(
+          Math.max(pieceSize, Math.floor(missingBytes / lanes)),
+          probeWindowBytes({ afterMs: tuning.widenAfterMs, enoughBytesPerSecond: tuning.oneConnectionEnoughBytesPerSecond }),
+        );
         const queue = state.noRanges
           ? [newPiece(0, this.size)]
-          : lanes === 1 || widen
+          : lanes === 1
             ? cutPieces(gaps, Number.MAX_SAFE_INTEGER)
-            : cutPieces(gaps, pieceSize);
+            : widen
+              ? probeQueue(gaps, window)
+              : cutPieces(gaps, pieceSize);
         const outcome = await runLanes({
           queue,
           laneCount: lanes,
@@ -247,7 +257,7 @@ class FileDownload {
                   afterMs: tuning.widenAfterMs,
                   enoughBytesPerSecond: tuning.oneConnectionEnoughBytesPerSecond,
                   pieceSize,
-                  minPieceSize: tuning.minPieceSize,
+                  received: () => this.bytesFetched,
                 },
               }
             : {}),

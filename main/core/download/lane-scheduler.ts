@@ -18,7 +18,7 @@ export interface LaneRun {
   /** Whether idle lanes may split ranges in flight (ranged HTTP sources). */
   splittable: boolean;
   /** Start with the first lane alone and let the others join only if it is too slow (lane-widening.ts). */
-  widen?: WidenTuning;
+  widen?: WidenTuning & { received: () => number };
   tuning: TailSplitTuning & StallTuning;
   clock: Clock;
   /** What the stall watchdog enforces now (a bandwidth limit, the minimum speed). */
@@ -59,7 +59,7 @@ export async function runLanes(run: LaneRun): Promise<'complete' | AttemptError>
   };
 
   const stopWatchdog = startStallWatchdog(active, clock.now, tuning, run.limits);
-  const gate = run.widen && run.laneCount > 1 ? startWidenGate(run.widen, active, queue, clock.now) : null;
+  const gate = run.widen && run.laneCount > 1 ? startWidenGate(run.widen, run.widen.received, queue) : null;
   const onStop = () => gate?.settle();
   stop.signal.addEventListener('abort', onStop, { once: true });
 
@@ -80,6 +80,8 @@ export async function runLanes(run: LaneRun): Promise<'complete' | AttemptError>
       active.add(piece);
       try {
         await run.fetchPiece(piece, stop.signal);
+        // The first lane finished a piece (the probe window first): judge its speed now.
+        if (index === 0) gate?.decide();
       } catch (error) {
         if (piece.written < piece.end) queue.unshift(newPiece(piece.written, piece.end));
         if (error instanceof AttemptError) failure ??= error;
@@ -94,7 +96,7 @@ export async function runLanes(run: LaneRun): Promise<'complete' | AttemptError>
   try {
     await Promise.all(Array.from({ length: run.laneCount }, (_, index) => lane(index)));
   } finally {
-    gate?.dispose();
+    gate?.settle();
     stop.signal.removeEventListener('abort', onStop);
     stopWatchdog();
     userSignal.removeEventListener('abort', onUserAbort);

@@ -52,25 +52,31 @@ describe('Downloader over HTTP', () => {
 describe('Downloader: one connection first, more only when it is too slow', () => {
   const file = (f: { size: number; sha256: string }) => ({ path: 'a.bin', size: f.size, sha256: f.sha256 });
 
-  it('keeps a file on one connection that is fast enough: one request for the whole file', async () => {
+  it('keeps a file on one connection that is fast enough: the probe window, then the rest in one request', async () => {
     const f = blob(1_000_000);
     server.serve('/a', f.data, { bytesPerSecond: 2_000_000 });
     const out = await fx
       .make({ widenAfterMs: 100, oneConnectionEnoughBytesPerSecond: 256 * 1024 })
       .download({ file: file(f), sources: [http('/a')] });
     expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
-    expect(server.requests.map((r) => r.range)).toEqual(['bytes=0-999999']);
+    // The window is what 256 KiB/s delivers in 100 ms: 26,214 bytes.
+    expect(server.requests.map((r) => r.range)).toEqual(['bytes=0-26213', 'bytes=26214-999999']);
     expect(server.peakConcurrency).toBe(1);
+    expect(server.bytesSent()).toBe(f.size);
   });
 
   it('opens the other lanes when one connection is slower than that, and the file is still exact', async () => {
     const f = blob(600_000);
     server.serve('/a', f.data, { bytesPerSecond: 1_000_000 });
     const out = await fx
-      .make({ widenAfterMs: 100, oneConnectionEnoughBytesPerSecond: 8_000_000 })
+      .make({ widenAfterMs: 100, oneConnectionEnoughBytesPerSecond: 2_000_000 })
       .download({ file: file(f), sources: [http('/a')] });
     expect(sha256Of(readFileSync(out.filePath))).toBe(f.sha256);
-    expect(server.requests[0]?.range).toBe('bytes=0-599999');
+    // The window is a lane's share (150,000 bytes); at 1 MB/s it comes in slower than 2 MB/s, so the other
+    // lanes take the bytes right after it, in 64 KiB pieces.
+    expect(server.requests[0]?.range).toBe('bytes=0-149999');
+    expect(server.requests[1]?.range).toBe('bytes=150000-215535');
+    expect(server.bytesSent()).toBe(f.size);
     expect(server.peakConcurrency).toBeGreaterThan(1);
     expect(server.requests.filter((r) => r.status === 206).length).toBeGreaterThan(2);
   });

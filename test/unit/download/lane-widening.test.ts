@@ -1,71 +1,68 @@
 import { describe, expect, it } from 'vitest';
-import { recut, startWidenGate } from '../../../main/core/download/lane-widening';
-import { cutPieces, newPiece, type Piece } from '../../../main/core/download/piece';
+import { probeQueue, probeWindowBytes, startWidenGate } from '../../../main/core/download/lane-widening';
+import { cutPieces, type Piece } from '../../../main/core/download/piece';
 
-const tuning = { afterMs: 20, enoughBytesPerSecond: 1000, pieceSize: 100, minPieceSize: 10 };
-
-function running(start: number, end: number, received: number, bytesPerSecond: number, now: number): Piece {
-  const p = newPiece(start, end);
-  p.received = received;
-  p.written = received;
-  p.attemptStartedAt = now - 1000;
-  p.attemptBytes = bytesPerSecond;
-  return p;
-}
+const tuning = { afterMs: 20, enoughBytesPerSecond: 10_000, pieceSize: 100 };
+const ranges = (q: Piece[]) => q.map((p) => [p.start, p.end]);
 
 describe('lane widening', () => {
-  it('keeps the file on one connection that is fast enough', async () => {
-    const now = Date.now();
-    const active = new Set([running(0, 1000, 400, 5000, now)]);
-    const queue: Piece[] = [];
-    const gate = startWidenGate(tuning, active, queue, () => now);
-    expect(await gate.decided).toBe(false);
-    expect([...active][0]?.end).toBe(1000);
-    expect(queue).toEqual([]);
-  });
-
-  it('lets the other lanes join a slow connection, on the next bytes of the file in order', async () => {
-    const now = Date.now();
-    const first = running(0, 1000, 250, 250, now);
-    const active = new Set([first]);
-    const queue = cutPieces([[2000, 2150]], Number.MAX_SAFE_INTEGER);
-    const gate = startWidenGate(tuning, active, queue, () => now);
-    expect(await gate.decided).toBe(true);
-    // The range in flight keeps one piece past what it received; the rest is cut in file order.
-    expect(first.end).toBe(350);
-    expect(queue.map((p) => [p.start, p.end])).toEqual([
-      [350, 450],
-      [450, 550],
-      [550, 650],
-      [650, 750],
-      [750, 850],
-      [850, 950],
-      [950, 1000],
-      [2000, 2100],
-      [2100, 2150],
+  it('probes with what a fast enough connection delivers in the probe time, then one piece per gap', () => {
+    expect(probeWindowBytes({ afterMs: 300, enoughBytesPerSecond: 256 * 1024 * 1024 })).toBe(80_530_636);
+    expect(ranges(probeQueue([[0, 1000]], 200))).toEqual([
+      [0, 200],
+      [200, 1000],
+    ]);
+    // A resumed file: the window spans the first gaps, the rest of each gap stays whole.
+    expect(
+      ranges(
+        probeQueue(
+          [
+            [0, 50],
+            [100, 400],
+            [600, 900],
+          ],
+          200,
+        ),
+      ),
+    ).toEqual([
+      [0, 50],
+      [100, 250],
+      [250, 400],
+      [600, 900],
     ]);
   });
 
-  it('joins when the first connection has not received a byte yet (a slow start)', async () => {
-    const now = Date.now();
-    const active = new Set([running(0, 1000, 0, 0, now)]);
-    const gate = startWidenGate(tuning, active, [], () => now);
-    expect(await gate.decided).toBe(true);
+  it('keeps the file to the first lane when it finished the window fast enough', async () => {
+    let bytes = 0;
+    const queue = cutPieces([[200, 1000]], Number.MAX_SAFE_INTEGER);
+    const gate = startWidenGate({ ...tuning, afterMs: 60_000 }, () => bytes, queue);
+    bytes = 200; // the window, at once
+    gate.decide();
+    expect(await gate.decided).toBe(false);
+    expect(ranges(queue)).toEqual([[200, 1000]]);
   });
 
-  it('stops waiting at once when the first lane has finished before the probe ends', async () => {
-    const gate = startWidenGate({ ...tuning, afterMs: 60_000 }, new Set(), [], Date.now);
+  it('lets the others join when the time is up, on the rest cut into pieces in file order', async () => {
+    const queue = cutPieces([[200, 1000]], Number.MAX_SAFE_INTEGER);
+    const gate = startWidenGate(tuning, () => 0, queue);
+    expect(await gate.decided).toBe(true);
+    expect(ranges(queue)).toEqual([
+      [200, 300],
+      [300, 400],
+      [400, 500],
+      [500, 600],
+      [600, 700],
+      [700, 800],
+      [800, 900],
+      [900, 1000],
+    ]);
+  });
+
+  it('stops waiting at once when the first lane is out of work before the probe ends', async () => {
+    const gate = startWidenGate({ ...tuning, afterMs: 60_000 }, () => 0, []);
     const started = Date.now();
     gate.settle();
     expect(await gate.decided).toBe(false);
     expect(Date.now() - started).toBeLessThan(1000);
-  });
-
-  it('leaves a range alone when cutting it would leave a tail below the minimum piece size', () => {
-    const p = newPiece(0, 105);
-    const queue: Piece[] = [];
-    recut(new Set([p]), queue, { pieceSize: 100, minPieceSize: 10 });
-    expect(p.end).toBe(105);
-    expect(queue).toEqual([]);
   });
 });
