@@ -259,6 +259,12 @@ export const apiMethods = {
     z.strictObject({
       source: text(4096),
       revision: text(256).optional(),
+      /** The preview's revisionName when `source` is the preview's pinned source (recorded as hf_revision). */
+      revisionName: z
+        .string()
+        .max(256)
+        .regex(/^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'a branch or tag name')
+        .optional(),
       id: text(128).optional(),
       include: z.array(text(512)).max(64).optional(),
       exclude: z.array(text(512)).max(64).optional(),

@@ -175,6 +175,8 @@ export interface SourcePreview {
   source: string;
   /** The 40-hex commit for hf, else null. */
   revision: string | null;
+  /** hf: the branch or tag that commit was resolved from (e.g. "main"); null when a commit was asked for, and for s3/folder. */
+  revisionName: string | null;
   /** hf: "<repo-name>@<first 7 hex>"; s3/folder: last path segment. */
   suggestedId: string;
   files: SourceFilePreview[];

@@ -61,6 +61,8 @@ export function AddModelDialog() {
     const outcome = await actions.addModel({
       // The pinned source: the model means the bytes that were just listed.
       source: preview.source,
+      // ...and the branch it was resolved from, so an export names it (refs/main) for offline loads.
+      ...(preview.revisionName ? { revisionName: preview.revisionName } : {}),
       ...(id.trim() ? { id: id.trim() } : {}),
       ...(inc.length ? { include: inc } : {}),
       ...(exc.length ? { exclude: exc } : {}),

@@ -120,7 +120,7 @@ export function UseWithDialog({ id, variant }: { id: string; variant: string }) 
                   and <code>HF_HUB_CACHE={customCache}</code>
                 </>
               ) : null}
-              , load <code>{hub.repo}</code> at revision <code>{hub.commit.slice(0, 7)}</code>.
+              , load <code>{hub.repo}</code> at revision <code>{hub.commit}</code>.
             </p>
           ) : null}
         </div>

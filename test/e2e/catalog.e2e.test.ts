@@ -260,13 +260,15 @@ for (const target of E2E_TARGETS) {
       expect(await result.getByTestId('use-with-result-dir').textContent()).toContain(hfCache);
       expect(await result.textContent()).toMatch(/4 files of/);
       expect(await result.getByTestId('use-with-python-hint').textContent()).toBe(
-        `Python finds it offline: with HF_HUB_OFFLINE=1, load acme/tiny-sd at revision ${hub.commitOf('acme/tiny-sd').slice(0, 7)}.`,
+        `Python finds it offline: with HF_HUB_OFFLINE=1, load acme/tiny-sd at revision ${hub.commitOf('acme/tiny-sd')}.`,
       );
       const commit = hub.commitOf('acme/tiny-sd');
       const snapshot = join(hfCache, 'models--acme--tiny-sd', 'snapshots', commit);
       for (const path of ['unet/diffusion_pytorch_model.fp16.safetensors', 'unet/config.json', 'model_index.json']) {
         expect(sha256(await readFile(join(snapshot, path)))).toBe(sha256(SD_FILES[path] as Buffer));
       }
+      // Added in the dialog from main: refs/main names the commit, so a plain offline load finds it.
+      expect(await readFile(join(hfCache, 'models--acme--tiny-sd', 'refs', 'main'), 'utf8')).toBe(commit);
       await dialog.getByTestId('model-link').first().waitFor();
       expect(await dialog.getByTestId('model-link').allTextContents()).toEqual([expect.stringContaining(hfCache)]);
       await shot('09-use-with-hf-cache');

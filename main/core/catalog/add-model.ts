@@ -9,6 +9,12 @@ import type { ListingContext, SourceListing } from './source-listing';
 export interface AddModelRequest extends AddChoices {
   source: string;
   revision?: string;
+  /**
+   * The branch or tag a pinned source was resolved from (the preview's `revisionName`), so a
+   * model added from `hf://org/repo@<commit>` still records `hf_revision` and its export writes
+   * `refs/<name>` for `from_pretrained("org/repo")` offline.
+   */
+  revisionName?: string;
 }
 
 export async function previewModelSource(source: string, revision: string | undefined, context: ListingContext): Promise<SourcePreview> {
@@ -19,6 +25,7 @@ export function toPreview(listing: SourceListing): SourcePreview {
   return {
     source: listing.source,
     revision: listing.revision,
+    revisionName: listing.revisionName,
     suggestedId: listing.suggestedId,
     files: listing.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, lfs: f.lfs })),
     totalBytes: listing.files.reduce((s, f) => s + f.size, 0),
@@ -26,7 +33,9 @@ export function toPreview(listing: SourceListing): SourcePreview {
 }
 
 export async function addModel(manifestFile: string, request: AddModelRequest, context: ListingContext): Promise<AddModelResult> {
-  const listing = await listModelSource(request.source, request.revision, context);
+  const listed = await listModelSource(request.source, request.revision, context);
+  const listing =
+    listed.revision && !listed.revisionName && request.revisionName ? { ...listed, revisionName: request.revisionName } : listed;
   const model = buildAddedModel(listing, request);
   const manifest = path.resolve(manifestFile);
   await writeModelIntoManifest(manifest, model);

@@ -71,6 +71,7 @@ describe('catalog API', () => {
     expect(preview).toEqual({
       source: `hf://org/tiny@${commit}`,
       revision: commit,
+      revisionName: 'main',
       suggestedId: `tiny@${commit.slice(0, 7)}`,
       files: [
         { path: 'config.json', size: repoFiles['config.json']!.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), lfs: false },
@@ -80,7 +81,12 @@ describe('catalog API', () => {
     });
     expect(hub.count('cdn')).toBe(0);
 
-    const added = await call<{ id: string; manifest: string }>('addModel', { source: 'org/tiny', id: 'tiny' });
+    // As the Add dialog does it: the pinned source of the preview, and the branch it came from.
+    const added = await call<{ id: string; manifest: string }>('addModel', {
+      source: preview.source,
+      revisionName: preview.revisionName,
+      id: 'tiny',
+    });
     expect(added).toMatchObject({ id: 'tiny', variants: ['default'], files: 2, revision: commit });
     expect(path.basename(added.manifest)).toBe('added-models.toml');
     expect(events.some((e) => e.type === 'models')).toBe(true);
@@ -106,6 +112,8 @@ describe('catalog API', () => {
     const exported = await call<{ dir: string }>('exportModel', { id: 'tiny', target: 'hf-cache' });
     expect(exported.dir).toBe(path.join(tmp, 'one-default-cache', 'models--org--tiny', 'snapshots', commit));
     expect(await readFile(path.join(exported.dir, 'config.json'))).toEqual(repoFiles['config.json']);
+    // refs/main names the commit, so from_pretrained("org/tiny") finds it offline without a revision.
+    expect(await readFile(path.join(tmp, 'one-default-cache', 'models--org--tiny', 'refs', 'main'), 'utf8')).toBe(commit);
     expect(await fails('exportModel', { id: 'tiny', target: 'folder' })).toMatchObject({ code: 'INVALID_CONFIG' });
     const links = await call<{ links: unknown[] }>('listModelLinks', { id: 'tiny' });
     expect(links.links).toEqual([{ kind: 'hf-cache', dir: exported.dir, variant: 'default', createdAt: expect.any(Number) }]);
@@ -129,6 +137,7 @@ describe('catalog API', () => {
       message: expect.stringContaining('org/missing'),
     });
     expect(await fails('addModel', { source: 'org/tiny', include: ['*.gguf'] })).toMatchObject({ code: 'INVALID_CONFIG' });
+    expect(await fails('addModel', { source: 'org/tiny', revisionName: '../../etc' })).toMatchObject({ code: 'INVALID_CONFIG' });
     const { folders } = await call<{ folders: Array<{ label: string; exists: boolean; path: string }> }>('suggestAdoptFolders');
     expect(folders.map((f) => f.label)).toEqual(['Hugging Face cache', 'ComfyUI models', 'LM Studio models', 'Ollama blobs', 'Downloads']);
     expect(folders[0]).toMatchObject({ path: path.join(tmp, 'two-default-cache'), exists: false });

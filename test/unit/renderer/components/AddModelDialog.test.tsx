@@ -10,6 +10,7 @@ const COMMIT = 'a'.repeat(40);
 const preview: SourcePreview = {
   source: `hf://acme/tiny-sd@${COMMIT}`,
   revision: COMMIT,
+  revisionName: 'main',
   suggestedId: 'tiny-sd@aaaaaaa',
   totalBytes: 6_000_000 + 3_000_000 + 2_000_000 + 500 + 100,
   files: [
@@ -133,6 +134,8 @@ describe('AddModelDialog', () => {
     const result = await screen.findByTestId('add-model-result');
     expect(client.addModel).toHaveBeenCalledWith({
       source: preview.source,
+      // The branch the pinned commit came from, so an export writes refs/main.
+      revisionName: 'main',
       id: 'tiny-sd@1',
       include: ['*fp16*', '*.json', '*.txt', '*.model', '*.tiktoken', '*.md', '*.py', '*.yaml', '*.jinja', '.gitattributes'],
       exclude: expect.arrayContaining(['*.bin', '*.ckpt', '*.gguf']),
@@ -200,7 +203,9 @@ describe('AddModelDialog', () => {
     expect((screen.getByTestId('add-model-lookup') as HTMLButtonElement).disabled).toBe(true);
     await user.keyboard('{Enter}');
     expect(client.previewModelSource).toHaveBeenCalledTimes(1);
-    await act(async () => answer({ ...preview, source: 'file:///data/my-model', revision: null, suggestedId: 'my-model' }));
+    await act(async () =>
+      answer({ ...preview, source: 'file:///data/my-model', revision: null, revisionName: null, suggestedId: 'my-model' }),
+    );
     expect((await screen.findByTestId('add-model-id')) as HTMLInputElement).toHaveProperty('value', 'my-model');
   });
 

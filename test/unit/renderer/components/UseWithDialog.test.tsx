@@ -68,7 +68,7 @@ describe('UseWithDialog', () => {
     expect(result.textContent).toContain('4 files of tiny-sd@ccccccc (default) in');
     expect(result.textContent).toContain('4 hard-linked (no extra space)');
     expect(within(result).getByTestId('use-with-python-hint').textContent).toBe(
-      'Python finds it offline: with HF_HUB_OFFLINE=1, load acme/tiny-sd at revision ccccccc.',
+      'Python finds it offline: with HF_HUB_OFFLINE=1, load acme/tiny-sd at revision cccccccccccccccccccccccccccccccccccccccc.',
     );
     await waitFor(() =>
       expect(
@@ -95,7 +95,7 @@ describe('UseWithDialog', () => {
     await user.click(screen.getByTestId('use-with-export'));
     expect(client.exportModel).toHaveBeenCalledWith({ id: hubModel.id, variant: 'default', target: 'hf-cache', dir: '/data/hf' });
     expect((await screen.findByTestId('use-with-python-hint')).textContent).toBe(
-      'Python finds it offline: with HF_HUB_OFFLINE=1 and HF_HUB_CACHE=/data/hf, load acme/tiny-sd at revision ccccccc.',
+      'Python finds it offline: with HF_HUB_OFFLINE=1 and HF_HUB_CACHE=/data/hf, load acme/tiny-sd at revision cccccccccccccccccccccccccccccccccccccccc.',
     );
   });
 
